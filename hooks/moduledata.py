@@ -1,0 +1,83 @@
+"""Load the module's data files (data/) once, with errors that name the file and say what to do.
+
+Imported by the hooks; not a hook itself.
+"""
+
+import json
+from pathlib import Path
+
+import yaml
+from mkdocs.exceptions import PluginError
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+
+
+def fail(where, message):
+    """Stop the build with `where: message` (where is 'file' or 'file:line')."""
+    raise PluginError(f"{where}: {message}")
+
+
+def relative(path):
+    try:
+        return str(Path(path).resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def source_line(page, markdown, offset):
+    """'docs/x.md:N' for a character offset in the page's Markdown (front matter counted)."""
+    raw = Path(page.file.abs_src_path).read_text(encoding="utf-8")
+    front_matter_lines = len(raw.splitlines()) - len(markdown.splitlines())
+    line = markdown.count("\n", 0, offset) + 1 + max(front_matter_lines, 0)
+    return f"docs/{page.file.src_uri}:{line}"
+
+
+def load_yaml(name, required_keys):
+    path = DATA / name
+    try:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        fail(relative(path), "file is missing; restore it from git (`git checkout -- data/`).")
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{relative(path)}:{mark.line + 1}" if mark else relative(path)
+        fail(where, f"is not valid YAML ({getattr(error, 'problem', error)}); check the indentation and quotes.")
+    if not isinstance(entries, list):
+        fail(relative(path), "must be a YAML list of entries, each starting with '- '.")
+    for number, entry in enumerate(entries, 1):
+        missing = [key for key in required_keys if not isinstance(entry, dict) or entry.get(key) in (None, "")]
+        if missing:
+            fail(relative(path), f"entry {number} has no {', '.join(missing)}; every entry needs {', '.join(required_keys)}.")
+    return entries
+
+
+def load_bibliography():
+    path = DATA / "bibliography.json"
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        fail(relative(path), "file is missing; restore it from git (`git checkout -- data/`).")
+    except json.JSONDecodeError as error:
+        fail(f"{relative(path)}:{error.lineno}", f"is not valid JSON ({error.msg} at column {error.colno}); "
+             "look for a missing comma or quote.")
+    if not isinstance(entries, list):
+        fail(relative(path), "must be a JSON array of CSL-JSON entries.")
+    seen = set()
+    for number, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict) or not entry.get("id") or not entry.get("type") or not entry.get("title"):
+            fail(relative(path), f"entry {number} needs at least an 'id', a 'type' and a 'title'.")
+        if entry["id"] in seen:
+            fail(relative(path), f"the key '{entry['id']}' is used twice; keys must be unique.")
+        seen.add(entry["id"])
+    return entries
+
+
+def load_glossary():
+    entries = load_yaml("glossary.yml", ("id", "term", "definition"))
+    glossary = {}
+    for entry in entries:
+        if entry["id"] in glossary:
+            fail("data/glossary.yml", f"the id '{entry['id']}' is used twice; ids must be unique.")
+        glossary[str(entry["id"])] = entry
+    return glossary

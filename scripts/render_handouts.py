@@ -1,0 +1,405 @@
+#!/usr/bin/env python3
+"""Render the handout PDFs (student and teacher editions, A4 and US Letter) from the built site.
+
+Normally called by hooks/handouts.py at the end of every `mkdocs build`. Run it by hand to re-render the
+handouts from an existing build:  .venv/bin/python scripts/render_handouts.py [--site site]
+
+Each page's article is taken from the built HTML (not Material's CSS, which WeasyPrint cannot use), given
+print/handout.css, and rendered by WeasyPrint. Footnotes become real page-bottom notes with the same numbers
+as on the web. Every PDF is then checked: each note on the same page as its call, none lost, no glyph from a
+font the project does not ship, no teacher-only text in the student edition.
+"""
+
+import argparse
+import copy
+import os
+import re
+import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STYLESHEET = ROOT / "print" / "handout.css"
+FONTS = ROOT / "docs" / "assets" / "fonts"
+EDITIONS = ("student", "teacher")
+PAPERS = {"a4": "A4", "letter": "letter"}
+OUTPUT_FOLDER = "handouts"
+FILE_STEM = "stalin-mao-1952"
+MAX_CORRECTIONS = 6
+PANGO_HINT = ("WeasyPrint needs the Pango libraries. Debian/Ubuntu: sudo apt-get install libpango-1.0-0 "
+              "libpangoft2-1.0-0 libharfbuzz-subset0; macOS: brew install pango. Then run the command again.")
+
+
+class HandoutError(Exception):
+    """A problem a teacher can fix; the message names the file and what to do."""
+
+
+def pdf_name(edition, paper):
+    return f"{FILE_STEM}-{edition}-{paper}.pdf"
+
+
+def handout_links():
+    """The download links for the Overview page (HTML, inserted by hooks/handouts.py)."""
+    items = []
+    for edition in EDITIONS:
+        links = " / ".join(f'<a href="{OUTPUT_FOLDER}/{pdf_name(edition, paper)}" download>{label}</a>'
+                           for paper, label in (("a4", "A4"), ("letter", "US Letter")))
+        items.append(f"<li>Download the {edition} handout (PDF): {links}</li>")
+    return '<ul class="handout-links">\n' + "\n".join(items) + "\n</ul>"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Which pages, and the HTML of one edition
+
+
+def handout_pages(config):
+    """(src_uri, built html path, audience) for every nav page that goes into a handout, in nav order."""
+    from mkdocs.structure.files import get_files
+    from mkdocs.structure.nav import get_navigation
+    from mkdocs.utils import meta
+
+    files = get_files(config)
+    pages = []
+    for page in get_navigation(files, config).pages:
+        source = Path(config["docs_dir"]) / page.file.src_uri
+        try:
+            _, page_meta = meta.get_data(source.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise HandoutError(f"docs/{page.file.src_uri}: listed in the nav of mkdocs.yml but missing; "
+                               "restore the file or remove it from the nav.") from None
+        if page_meta.get("handout", True):
+            pages.append((page.file.src_uri, page.file.dest_uri, page_meta.get("audience", "all")))
+    return pages
+
+
+def edition_html(site_dir, pages, edition, config):
+    """One HTML document: a cover, then each page's article as a <section>, transformed for print."""
+    from lxml import html as lxml_html
+
+    extra = config["extra"].get("handouts", {})
+    title = extra.get("title", config["site_name"])
+    sections, contents, teacher_texts = [], [], []
+    chosen = [page for page in pages if edition == "teacher" or page[2] != "teacher"]
+    slugs = {dest: _slug(src) for src, dest, _ in chosen}
+    for src, dest, audience in chosen:
+        built = Path(site_dir) / dest
+        if not built.is_file():
+            raise HandoutError(f"{built}: this built page is missing, so the handout cannot include "
+                               f"docs/{src}. Run ./scripts/build (or `mkdocs build`) first.")
+        tree = lxml_html.fromstring(built.read_bytes())
+        article = tree.find_class("md-content__inner")
+        if not article:
+            raise HandoutError(f"{built}: no article found in this page; is it a page built by MkDocs Material?")
+        article = article[0]
+        teacher_texts += [" ".join(box.text_content().split()) for box in article.find_class("teacher")]
+        section = _print_section(article, slugs[dest], dest, slugs, edition)
+        heading = section.find(".//h1")
+        contents.append((slugs[dest], heading.text_content().strip() if heading is not None else src))
+        sections.append(lxml_html.tostring(section, encoding="unicode"))
+
+    label = "Teacher edition" if edition == "teacher" else "Student edition"
+    site_url = config.get("site_url") or ""
+    toc = "\n".join(f'<li><a href="#{slug}">{_escape(name)}</a></li>' for slug, name in contents)
+    cover = f"""
+<section class="cover" data-title="{_escape(config['site_name'])}" data-edition="{label}">
+  <h1>{_escape(title)}</h1>
+  <p class="subtitle">{_escape(extra.get('subject', ''))}</p>
+  <p class="edition">{label}</p>
+  <dl>
+    <dt>What this is</dt><dd>A printable handout of the online module: the telegram with numbered paragraphs
+      (¶1–¶7) and footnotes, its context, questions{' with suggested answers and the teacher’s guide' if edition == 'teacher' else ' with space to answer'}, a glossary and sources.</dd>
+    <dt>Version</dt><dd>{_escape(str(extra.get('version', '')))}, {_escape(str(extra.get('date', '')))}</dd>
+    <dt>Website</dt><dd>{_escape(site_url)}</dd>
+    <dt>Editors</dt><dd>{_escape(extra.get('author', config.get('site_author') or ''))}</dd>
+  </dl>
+  <div class="contents"><h2>Contents</h2><ol>{toc}</ol></div>
+  <p class="licence">Module text: CC BY 4.0. The English translation of the telegram is reproduced from the
+    Wilson Center Digital Archive under its reuse statement for research and education. Fonts: SIL Open Font
+    License 1.1. Details on the Sources page.</p>
+</section>"""
+    head = f"""<meta charset="utf-8"><title>{_escape(title)} ({label})</title>
+<meta name="author" content="{_escape(extra.get('author', ''))}">
+<meta name="description" content="{_escape(extra.get('subject', ''))}">
+<meta name="keywords" content="{_escape(extra.get('keywords', ''))}">"""
+    document = (f'<!DOCTYPE html>\n<html lang="{config["theme"]["language"] or "en"}"><head>{head}</head>'
+                f'<body class="{edition}">{cover}\n' + "\n".join(sections) + "</body></html>")
+    return document, teacher_texts
+
+
+def _print_section(article, slug, dest, slugs, edition):
+    """The article of one built page, made fit for paper."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    section = lxml_html.Element("section", {"class": "page", "id": slug})
+    for child in list(article):
+        section.append(copy.deepcopy(child))
+    for selector in ("headerlink", "md-content__button", "md-source-file", "handout-links"):
+        for element in section.find_class(selector):
+            element.drop_tree()
+
+    # Footnotes: each definition moves to its (first) call as a float: footnote element.
+    notes = {}
+    for item in section.xpath('.//div[contains(@class, "footnote")]/ol/li'):
+        for backref in item.find_class("footnote-backref"):
+            backref.drop_tree()
+        body = "".join(lxml_html.tostring(child, encoding="unicode") for child in item)
+        body = re.sub(r"</p>\s*<p>", " ", body)
+        body = re.sub(r"^\s*<p>|</p>\s*$", "", body.strip()).strip()
+        notes[item.get("id")] = body.replace("\xa0", " ").strip()
+    for footnote_list in section.xpath('.//div[contains(@class, "footnote")]'):
+        footnote_list.drop_tree()
+    placed = set()
+    for sup in section.xpath('.//sup[starts-with(@id, "fnref")]'):
+        link = sup.find("a")
+        target, number = link.get("href", "").lstrip("#"), link.text_content().strip()
+        if target in placed or target not in notes:
+            repeat = lxml_html.Element("span", {"class": "footnote-repeat"})
+            repeat.text = number
+            repeat.tail = sup.tail
+            sup.getparent().replace(sup, repeat)
+            continue
+        placed.add(target)
+        note = lxml_html.fragment_fromstring(f"<span>{notes[target]}</span>")
+        note.set("class", "footnote")
+        note.set("id", f"{slug}--{target}".replace(":", "-"))
+        note.set("data-n", number)
+        note.tail = sup.tail
+        sup.getparent().replace(sup, note)
+
+    # Teacher-only blocks: printed in the teacher edition, left out of the student edition.
+    for details in section.xpath('.//details[contains(@class, "teacher")]'):
+        if edition == "student":
+            details.drop_tree()
+            continue
+        summary = details.find("summary")
+        title = summary.text_content().strip() if summary is not None else "For teachers"
+        if summary is not None:
+            summary.drop_tree()
+        box = lxml_html.Element("div", {"class": "teacher-box"})
+        label = etree.SubElement(box, "p", {"class": "teacher-label"})
+        label.text = f"For teachers: {title}" if title != "For teachers" else title
+        for child in list(details):
+            box.append(child)
+        box.tail = details.tail
+        details.getparent().replace(details, box)
+
+    # Questions: ruled space to answer in the student edition.
+    if edition == "student":
+        for heading in section.xpath('.//h3[@data-answer-lines]'):
+            last = heading
+            for sibling in heading.itersiblings():
+                if sibling.tag in ("h1", "h2", "h3"):
+                    break
+                last = sibling
+            lines = lxml_html.Element("div", {"class": "answer-lines", "style": f"--lines: {heading.get('data-answer-lines')}"})
+            lines.tail = last.tail
+            last.tail = None
+            last.addnext(lines)
+
+    # Ids and links: unique across the combined document; links to other pages become links inside it.
+    for element in section.xpath(".//*[@id]"):
+        if element is not section and not element.get("id").startswith(f"{slug}--"):
+            element.set("id", f"{slug}--{element.get('id')}".replace(":", "-"))
+    for link in section.xpath(".//a[@href]"):
+        href = link.get("href")
+        if href.startswith(("http://", "https://", "mailto:")):
+            if link.text_content().strip() != href and "bibliography-entry" not in (link.getparent().get("class") or ""):
+                url = lxml_html.Element("span", {"class": "external-url"})
+                url.text = f" ({href})"
+                url.tail = link.tail
+                link.tail = None
+                link.addnext(url)
+            continue
+        page, _, fragment = href.partition("#")
+        page = page or dest
+        if page not in slugs:
+            link.drop_tag()        # a page this edition does not contain (or a download link)
+            continue
+        target = slugs[page]
+        link.set("href", f"#{target}--{fragment}".replace(":", "-") if fragment else f"#{target}")
+        link.attrib.pop("title", None)
+    return section
+
+
+def _slug(src):
+    return re.sub(r"[^a-z0-9]+", "-", src.rsplit(".", 1)[0].lower()).strip("-") or "page"
+
+
+def _escape(text):
+    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Rendering and checking one PDF
+
+
+def local_only_fetcher(url, timeout=10, ssl_context=None):
+    """Handouts use local files only: never wait on the network for a font or image."""
+    import weasyprint
+
+    if not url.startswith("file:"):
+        raise HandoutError(f"the handout tried to load {url}; handouts may only use files in the project. "
+                           "Remove the reference or copy the file into docs/.")
+    return weasyprint.default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
+
+
+def render_pdf(document, site_dir, edition, paper, output, teacher_texts):
+    """Render, check every note's page, correct a misplaced note once or twice, write atomically."""
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")   # identical sources give identical bytes
+    weasyprint = import_weasyprint()
+    _check_fonts_present()
+    stylesheets = [weasyprint.CSS(filename=str(STYLESHEET), url_fetcher=local_only_fetcher),
+                   weasyprint.CSS(string=f"@page {{ size: {PAPERS[paper]}; }}")]
+    keep_block = set()
+    for attempt in range(MAX_CORRECTIONS + 1):
+        html = _with_keep_block(document, keep_block)
+        layout = weasyprint.HTML(string=html, base_url=str(Path(site_dir).resolve()) + "/",
+                                 url_fetcher=local_only_fetcher).render(stylesheets=stylesheets)
+        misplaced, lost = check_footnotes(layout)
+        if lost:
+            raise HandoutError(f"{pdf_name(edition, paper)}: footnote(s) {', '.join(_describe(n) for n in lost)} "
+                               "would be lost by WeasyPrint (the call is printed, the note on no page). Shorten "
+                               "the note or split it; the PDF was not written.")
+        if not misplaced:
+            break
+        if attempt == MAX_CORRECTIONS or misplaced[0] in keep_block:
+            raise HandoutError(f"{pdf_name(edition, paper)}: footnote {_describe(misplaced[0])} is printed on a "
+                               "different page from its call, even after correction. Shorten the note or the "
+                               "paragraph around its call; the PDF was not written.")
+        keep_block.add(misplaced[0])   # keep the whole paragraph with its note, then lay out again
+    _check_no_teacher_text(layout, edition, paper, teacher_texts)
+    pdf = layout.write_pdf(pdf_variant="pdf/ua-1")
+    _write_atomically(output, pdf)
+    return len(layout.pages), len(pdf), attempt
+
+
+def check_footnotes(layout):
+    """(misplaced, lost): ids of notes not on their call's page, and of notes on no page at all."""
+    call_page, note_page = {}, {}
+    for number, page in enumerate(layout.pages, 1):
+        for top in page._page_box.children:
+            in_footnote_area = type(top).__name__ == "FootnoteAreaBox"
+            for box in _descendants(top):
+                element = getattr(box, "element", None)
+                if element is None:
+                    continue
+                if in_footnote_area and "footnote" in (element.get("class") or "").split():
+                    note_page.setdefault(element.get("id"), number)
+                elif not in_footnote_area and getattr(box, "footnote", None) is not None:
+                    call_page.setdefault(element.get("id"), number)
+    lost = [note for note in call_page if note not in note_page]
+    misplaced = [note for note, page in call_page.items() if note in note_page and note_page[note] != page]
+    return misplaced, lost
+
+
+def _descendants(box):
+    yield box
+    for child in getattr(box, "children", None) or ():
+        yield from _descendants(child)
+
+
+def _describe(note_id):
+    page, _, name = note_id.partition("--")
+    return f"'{name.replace('fn-', '')}' on the {page} page"
+
+
+def _with_keep_block(document, note_ids):
+    for note_id in note_ids:
+        document = document.replace(f'class="footnote" id="{note_id}"', f'class="footnote keep-block" id="{note_id}"')
+    return document
+
+
+def _check_no_teacher_text(layout, edition, paper, teacher_texts):
+    if edition != "student" or not teacher_texts:
+        return
+    printed = " ".join(" ".join(getattr(box, "text", "") for box in _descendants(page._page_box)
+                                if type(box).__name__ == "TextBox") for page in layout.pages)
+    printed = " ".join(printed.split())
+    for text in teacher_texts:
+        for sentence in re.split(r"(?<=[.?!])\s+", text):
+            if len(sentence.split()) >= 8 and sentence in printed:
+                raise HandoutError(f"{pdf_name(edition, paper)}: teacher-only text reached the student edition: "
+                                   f"'{sentence[:80]}'. Keep it only inside a '/// teacher' block.")
+
+
+def _check_fonts_present():
+    for name in re.findall(r'url\("\.\./docs/assets/fonts/([^"]+)"\)', STYLESHEET.read_text(encoding="utf-8")):
+        if not (FONTS / name).is_file():
+            raise HandoutError(f"docs/assets/fonts/{name} is missing (print/handout.css uses it). Restore it with "
+                               f"`git checkout -- docs/assets/fonts/{name}`.")
+
+
+def _write_atomically(output, data):
+    output = Path(output)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=output.parent, prefix=f".{output.name}.", delete=False) as handle:
+            handle.write(data)
+        os.replace(handle.name, output)
+    except OSError as error:
+        raise HandoutError(f"cannot write {output}: {error.strerror}. Choose a folder you can write to, or fix "
+                           "its permissions.") from None
+
+
+def import_weasyprint():
+    try:
+        import weasyprint
+    except OSError as error:
+        raise HandoutError(f"WeasyPrint cannot start ({error}). {PANGO_HINT}") from None
+    return weasyprint
+
+
+# ---------------------------------------------------------------------------------------------------------
+# All handouts
+
+
+def _render_job(job):
+    document, site_dir, edition, paper, output, teacher_texts = job
+    return edition, paper, output, render_pdf(document, site_dir, edition, paper, output, teacher_texts)
+
+
+def render_all(config, site_dir=None, log=print):
+    """Render the four PDFs into <site>/handouts/, two at a time. Returns [(path, pages, bytes)]."""
+    site_dir = Path(site_dir or config["site_dir"])
+    if not (site_dir / "index.html").is_file():
+        raise HandoutError(f"{site_dir}/index.html is missing: there is no built site to print. Run "
+                           "./scripts/build first.")
+    import_weasyprint()
+    pages = handout_pages(config)
+    jobs = []
+    for edition in EDITIONS:
+        document, teacher_texts = edition_html(site_dir, pages, edition, config)
+        for paper in PAPERS:
+            jobs.append((document, str(site_dir), edition, paper,
+                         str(site_dir / OUTPUT_FOLDER / pdf_name(edition, paper)), teacher_texts))
+    results = []
+    workers = min(len(jobs), os.cpu_count() or 1)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for edition, paper, output, (page_count, size, corrections) in pool.map(_render_job, jobs):
+            note = f", {corrections} note(s) kept with their paragraph" if corrections else ""
+            log(f"Handout {output}: {page_count} pages, {size // 1024} KB{note}")
+            results.append((output, page_count, size))
+    return results
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--site", default=None, help="the built site folder (default: site_dir of mkdocs.yml)")
+    parser.add_argument("--config", default=str(ROOT / "mkdocs.yml"), help="the MkDocs configuration file")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.config import load_config
+
+    try:
+        config = load_config(args.config)
+        render_all(config, args.site)
+    except HandoutError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
