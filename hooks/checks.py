@@ -25,14 +25,14 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_content(html, page, config, files):
-    # Python-Markdown numbers notes by their calls (USE_DEFINITION_ORDER: false); make sure it stays so.
+    # hooks/citations.py orders definitions by their calls; make sure the numbers really follow reading order.
     numbers = []
     for match in FOOTNOTE_REF_NUMBER.finditer(html):
         if int(match.group(1)) not in numbers:
             numbers.append(int(match.group(1)))
     if numbers != list(range(1, len(numbers) + 1)):
         fail(f"docs/{page.file.src_uri}", f"footnotes are numbered {numbers} in reading order; they must run 1, 2, 3 … "
-             "Keep `USE_DEFINITION_ORDER: false` under `footnotes` in mkdocs.yml.")
+             "Check that hooks/citations.py is listed under hooks: in mkdocs.yml.")
     return html
 
 

@@ -2,7 +2,8 @@
 
 Inside a footnote definition the citation is printed in place; in running text it becomes a footnote of
 its own. `<!-- bibliography -->` on a page becomes the list of every work in data/bibliography.json.
-The same formatted text reaches the website and, through the built pages, the handouts.
+The same formatted text reaches the website and, through the built pages, the handouts. Footnote
+definitions are then put in the order of their calls, so that notes are numbered in reading order.
 """
 
 import difflib
@@ -41,31 +42,55 @@ def on_config(config):
 def on_page_markdown(markdown, page, config, files):
     if MARKER in markdown:
         markdown = markdown.replace(MARKER, bibliography_html())
+    for match in CITATION.finditer(markdown):          # unknown keys, reported at their line as written
+        _parse(match.group(1), page, markdown, match.start())
+    markdown = in_reading_order(_citations_in_text_to_notes(markdown))
+    if '<div class="telegram"' in markdown:
+        _require_a_citation_in_every_note(markdown, page)
+    # Format in note order, so that "Ibid." and short forms refer to the note before.
     bibliography = CitationStylesBibliography(STYLE, CiteProcJSON(list(entries.values())), formatter.html)
-    inside_notes = [(m.start(), m.end()) for m in DEFINITION.finditer(markdown)]
-    telegram_page = '<div class="telegram"' in markdown
-    if telegram_page:
-        _require_a_citation_in_every_note(markdown, page, inside_notes)
+    notes = [(m.start(), m.end()) for m in DEFINITION.finditer(markdown)]
 
-    added_notes = []
-    parts, last = [], 0
-    for match in CITATION.finditer(markdown):
+    def format_one(match):
         items = _parse(match.group(1), page, markdown, match.start())
-        note = _format(bibliography, items)
-        in_note = any(start <= match.start() < end for start, end in inside_notes)
-        parts.append(markdown[last:match.start()])
-        if in_note:
-            parts.append(note)
-        else:
-            name = f"cite-{len(added_notes) + 1}"
-            parts.append(f"[^{name}]")
-            added_notes.append(f"[^{name}]: {note}")
+        note_start = next((start for start, end in notes if start <= match.start() < end), None)
+        opens_note = note_start is not None and re.fullmatch(r"\[\^[^\]]+\]:\s*", markdown[note_start:match.start()])
+        return _format(bibliography, items, opens_note)
+
+    return CITATION.sub(format_one, markdown)
+
+
+def _citations_in_text_to_notes(markdown):
+    """A citation in running text becomes a footnote of its own (Chicago puts citations in notes)."""
+    inside_notes = [(m.start(), m.end()) for m in DEFINITION.finditer(markdown)]
+    added, parts, last = [], [], 0
+    for match in CITATION.finditer(markdown):
+        if any(start <= match.start() < end for start, end in inside_notes):
+            continue
+        name = f"cite-{len(added) + 1}"
+        parts += [markdown[last:match.start()], f"[^{name}]"]
+        added.append(f"[^{name}]: {match.group(0)}")
         last = match.end()
     parts.append(markdown[last:])
-    markdown = "".join(parts)
-    if added_notes:
-        markdown += "\n\n" + "\n\n".join(added_notes) + "\n"
-    return markdown
+    return "".join(parts) + ("\n\n" + "\n\n".join(added) + "\n" if added else "")
+
+
+def in_reading_order(markdown):
+    """Move every footnote definition to the end, in the order of its first call.
+
+    Python-Markdown numbers notes by their definitions; ordering the definitions by their calls makes the
+    numbers follow reading order however the page's author placed them.
+    """
+    definitions = {re.match(r"\[\^([^\]]+)\]", m.group(0)).group(1): m for m in DEFINITION.finditer(markdown)}
+    if not definitions:
+        return markdown
+    body = DEFINITION.sub("", markdown)
+    order = []
+    for call in re.finditer(r"\[\^([^\]\s]+)\](?!:)", body):
+        if call.group(1) in definitions and call.group(1) not in order:
+            order.append(call.group(1))
+    order += [name for name in definitions if name not in order]
+    return body.rstrip() + "\n\n" + "\n\n".join(definitions[name].group(0).rstrip() for name in order) + "\n"
 
 
 def on_post_build(config):
@@ -110,11 +135,25 @@ def _parse(text, page, markdown, offset):
     return items
 
 
-def _format(bibliography, items):
+def _format(bibliography, items, opens_note):
     citation = Citation(items)
     bibliography.register(citation)
-    text = bibliography.cite(citation, lambda item: None)
-    return _american_punctuation(str(text))
+    text = str(bibliography.cite(citation, lambda item: None))
+    if text.startswith("ibid"):
+        # "Ibid." only opens a note; in the middle of one, give the short form instead.
+        text = "I" + text[1:] if opens_note else _short_form(items)
+    return _american_punctuation(text)
+
+
+def _short_form(items):
+    bibliography = CitationStylesBibliography(STYLE, CiteProcJSON(list(entries.values())), formatter.html)
+    for citation in (Citation([CitationItem(items[0].key)]), Citation([CitationItem(key) for key in entries
+                                                                          if key != items[0].key][:1])):
+        bibliography.register(citation)
+        bibliography.cite(citation, lambda item: None)
+    citation = Citation(items)
+    bibliography.register(citation)
+    return str(bibliography.cite(citation, lambda item: None))
 
 
 def _american_punctuation(text):
@@ -122,8 +161,9 @@ def _american_punctuation(text):
     return re.sub(r"”([.,])", r"\1”", text)
 
 
-def _require_a_citation_in_every_note(markdown, page, definitions):
-    for start, end in definitions:
+def _require_a_citation_in_every_note(markdown, page):
+    for definition in DEFINITION.finditer(markdown):
+        start, end = definition.span()
         if not CITATION.search(markdown, start, end):
             name = re.match(r"\[\^([^\]]+)\]", markdown[start:end]).group(1)
             fail(source_line(page, markdown, start), f"footnote [^{name}] cites no source; every note on the "

@@ -394,6 +394,7 @@ def main(argv=None):
 
     try:
         config = load_config(args.config)
+        config = config.plugins.on_config(config)   # as in a build: the offline plugin sets the page URLs
         render_all(config, args.site)
     except HandoutError as error:
         print(f"Error: {error}", file=sys.stderr)
