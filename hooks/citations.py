@@ -107,7 +107,7 @@ def bibliography_html():
         bibliography.register(Citation([CitationItem(key)]))
     bibliography.sort()
     keys = [item.key for item in bibliography.items]
-    rows = [f'<p class="bibliography-entry" id="ref-{key}">{_american_punctuation(str(text))}</p>'
+    rows = [f'<p class="bibliography-entry" id="ref-{key}">{_tidy(str(text), [key])}</p>'
             for key, text in zip(keys, bibliography.bibliography())]
     return '<div class="bibliography" markdown="0">\n' + "\n".join(rows) + "\n</div>"
 
@@ -142,7 +142,7 @@ def _format(bibliography, items, opens_note):
     if text.startswith("ibid"):
         # "Ibid." only opens a note; in the middle of one, give the short form instead.
         text = "I" + text[1:] if opens_note else _short_form(items)
-    return _american_punctuation(text)
+    return _tidy(text, [item.key for item in items])
 
 
 def _short_form(items):
@@ -156,9 +156,14 @@ def _short_form(items):
     return str(bibliography.cite(citation, lambda item: None))
 
 
-def _american_punctuation(text):
+def _tidy(text, keys):
+    """Two things citeproc-py gets wrong for Chicago style."""
     # Chicago puts commas and periods inside closing quotation marks; citeproc-py leaves them outside.
-    return re.sub(r"”([.,])", r"\1”", text)
+    text = re.sub(r"”([.,])", r"\1”", text)
+    # A book with an editor and no author starts with the editor ("Westad, ed."); citeproc-py names them again.
+    if any(entries[key].get("editor") and not entries[key].get("author") for key in keys):
+        text = re.sub(r"([.,]) [Ee]dited by [^.,]+(?=[.,])", "", text)
+    return text
 
 
 def _require_a_citation_in_every_note(markdown, page):
