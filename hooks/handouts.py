@@ -2,9 +2,11 @@
 teacher PDFs into <site>/handouts/ and put their download links where a page has `<!-- handouts -->`.
 
 `mkdocs serve` skips the PDFs so that a saved edit shows at once; `./scripts/build` makes them.
+`HANDOUTS=0 mkdocs build` (or `HANDOUTS=0 ./scripts/build`) skips them too: a quick check of the website alone.
 """
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -20,7 +22,8 @@ serving = False
 
 def on_startup(command, dirty):
     global serving
-    serving = command == "serve"
+    # "serving" means: no PDFs this time. HANDOUTS=0 asks for the same in a build (benchmarks, quick checks).
+    serving = command == "serve" or os.environ.get("HANDOUTS", "1").strip() in ("0", "no", "false", "off")
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -28,14 +31,14 @@ def on_page_markdown(markdown, page, config, files):
         return markdown
     links = render_handouts.handout_links()
     if serving:
-        links += ('\n<p class="handout-note">The preview server does not make the PDFs; run '
+        links += ('\n<p class="handout-note">This preview does not make the PDFs; run '
                   "<code>./scripts/build</code> to make them.</p>")
     return markdown.replace(MARKER, links)
 
 
 def on_post_build(config):
     if serving:
-        log.info("Handouts are not rendered by `mkdocs serve`; run ./scripts/build to make them.")
+        log.info("Handouts are not rendered by `mkdocs serve` or with HANDOUTS=0; run ./scripts/build to make them.")
         return
     try:
         render_handouts.render_all(config, log=log.info)
