@@ -58,6 +58,12 @@ def deliveries_table():
     return "\n".join(lines)
 
 
+# Presentation attributes for the PDF: WeasyPrint does not apply a page's stylesheet inside an inline SVG.
+# On the website extra.css overrides them (a stylesheet beats a presentation attribute), dark mode included.
+PAINT = {"bar-1952": 'fill="#333"', "bar-programme": 'fill="#777"',
+         "bar-extra": 'fill="url(#hatch)" stroke="#000" stroke-width="1"'}
+
+
 def deliveries_chart():
     """Grouped bars, one panel per item; patterns and direct labels keep it legible in grayscale."""
     rows = deliveries()
@@ -70,20 +76,20 @@ def deliveries_chart():
 
         def bar(x, value, y_bottom, css_class):
             h = value * scale
-            return (f'<rect class="{css_class}" x="{left + x}" y="{y_bottom - h:.1f}" width="{bar_width}" '
+            return (f'<rect class="{css_class}" {PAINT[css_class]} x="{left + x}" y="{y_bottom - h:.1f}" width="{bar_width}" '
                     f'height="{h:.1f}"/>'), y_bottom - h
 
         first, y1952 = bar(60, row["delivered_1952"], base, "bar-1952")
         programme, y_programme = bar(170, row["programme_1953"], base, "bar-programme")
         extra, y_extra = bar(170, row["extra_1953"], y_programme, "bar-extra")
         parts += [
-            f'<text class="chart-title" x="{left + 160}" y="20" text-anchor="middle">{escape(row["item"])} '
+            f'<text class="chart-title" font-weight="bold" x="{left + 160}" y="20" text-anchor="middle">{escape(row["item"])} '
             f'({escape(row["unit"])})</text>',
             first, programme, extra,
-            f'<line class="axis" x1="{left + 40}" y1="{base}" x2="{left + 280}" y2="{base}"/>',
+            f'<line class="axis" stroke="#000" x1="{left + 40}" y1="{base}" x2="{left + 280}" y2="{base}"/>',
             f'<text x="{left + 95}" y="{y1952 - 6:.1f}" text-anchor="middle">{row["delivered_1952"]:,}</text>',
             f'<text x="{left + 205}" y="{y_extra - 6:.1f}" text-anchor="middle">{row["total_1953"]:,}</text>',
-            f'<text class="in-bar" x="{left + 205}" y="{(y_programme + base) / 2 + 5:.1f}" '
+            f'<text class="in-bar" fill="#fff" x="{left + 205}" y="{(y_programme + base) / 2 + 5:.1f}" '
             f'text-anchor="middle">{row["programme_1953"]:,}</text>',
             f'<text class="in-bar extra" x="{left + 205}" y="{(y_extra + y_programme) / 2 + 5:.1f}" '
             f'text-anchor="middle">+{row["extra_1953"]:,}</text>',
@@ -92,11 +98,11 @@ def deliveries_chart():
         ]
     legend_y = top + height + 45
     parts += [
-        f'<rect class="bar-1952" x="40" y="{legend_y - 11}" width="14" height="14"/>'
+        f'<rect class="bar-1952" {PAINT["bar-1952"]} x="40" y="{legend_y - 11}" width="14" height="14"/>'
         f'<text x="60" y="{legend_y}">Delivered in 1952</text>',
-        f'<rect class="bar-programme" x="220" y="{legend_y - 11}" width="14" height="14"/>'
+        f'<rect class="bar-programme" {PAINT["bar-programme"]} x="220" y="{legend_y - 11}" width="14" height="14"/>'
         f'<text x="240" y="{legend_y}">20-division programme</text>',
-        f'<rect class="bar-extra" x="430" y="{legend_y - 11}" width="14" height="14"/>'
+        f'<rect class="bar-extra" {PAINT["bar-extra"]} x="430" y="{legend_y - 11}" width="14" height="14"/>'
         f'<text x="450" y="{legend_y}">Extra (about one-fourth of the request)</text>',
     ]
     description = "; ".join(
@@ -109,7 +115,7 @@ def deliveries_chart():
         '<title id="chart-title">Soviet deliveries to China, 1952 and 1953</title>\n'
         f'<desc id="chart-desc">{escape(description)}</desc>\n'
         '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
-        '<line x1="0" y1="0" x2="0" y2="6" class="hatch-line"/></pattern></defs>\n'
+        '<line x1="0" y1="0" x2="0" y2="6" class="hatch-line" stroke="#000" stroke-width="1.5"/></pattern></defs>\n'
         + "\n".join(parts) +
         '\n</svg>\n'
         '<figcaption>Deliveries in 1952 and plans for 1953, as the telegram gives them (1953 ammunition read as '

@@ -54,7 +54,7 @@ def handout_links():
 
 
 def handout_pages(config):
-    """(src_uri, built html path, audience) for every nav page that goes into a handout, in nav order."""
+    """(src_uri, built html path, audience, nav title) for every nav page that goes into a handout, in nav order."""
     from mkdocs.structure.files import get_files
     from mkdocs.structure.nav import get_navigation
     from mkdocs.utils import meta
@@ -69,7 +69,7 @@ def handout_pages(config):
             raise HandoutError(f"docs/{page.file.src_uri}: listed in the nav of mkdocs.yml but missing; "
                                "restore the file or remove it from the nav.") from None
         if page_meta.get("handout", True):
-            pages.append((page.file.src_uri, page.file.dest_uri, page_meta.get("audience", "all")))
+            pages.append((page.file.src_uri, page.file.dest_uri, page_meta.get("audience", "all"), page.title))
     return pages
 
 
@@ -81,8 +81,8 @@ def edition_html(site_dir, pages, edition, config):
     title = extra.get("title", config["site_name"])
     sections, contents, teacher_texts = [], [], []
     chosen = [page for page in pages if edition == "teacher" or page[2] != "teacher"]
-    slugs = {dest: _slug(src) for src, dest, _ in chosen}
-    for src, dest, audience in chosen:
+    slugs = {dest: _slug(src) for src, dest, *_ in chosen}
+    for src, dest, audience, nav_title in chosen:
         built = Path(site_dir) / dest
         if not built.is_file():
             raise HandoutError(f"{built}: this built page is missing, so the handout cannot include "
@@ -95,11 +95,14 @@ def edition_html(site_dir, pages, edition, config):
         teacher_texts += [" ".join(box.text_content().split()) for box in article.find_class("teacher")]
         section = _print_section(article, slugs[dest], dest, slugs, edition)
         heading = section.find(".//h1")
-        contents.append((slugs[dest], heading.text_content().strip() if heading is not None else src))
+        contents.append((slugs[dest], heading.text_content().strip() if heading is not None else nav_title or src))
         sections.append(lxml_html.tostring(section, encoding="unicode"))
 
     label = "Teacher edition" if edition == "teacher" else "Student edition"
     site_url = config.get("site_url") or ""
+    # A local preview address means nobody has said where the site is published (see README: SITE_URL).
+    website = ("not published yet: ask your teacher for the address" if re.match(
+        r"https?://(127\.0\.0\.1|localhost)\b", site_url) else _escape(site_url))
     toc = "\n".join(f'<li><a href="#{slug}">{_escape(name)}</a></li>' for slug, name in contents)
     cover = f"""
 <section class="cover" data-title="{_escape(config['site_name'])}" data-edition="{label}">
@@ -110,7 +113,7 @@ def edition_html(site_dir, pages, edition, config):
     <dt>What this is</dt><dd>A printable handout of the online module: the telegram with numbered paragraphs
       (¶1–¶7) and footnotes, its context, questions{' with suggested answers and the teacher’s guide' if edition == 'teacher' else ' with space to answer'}, a glossary and sources.</dd>
     <dt>Version</dt><dd>{_escape(str(extra.get('version', '')))}, {_escape(str(extra.get('date', '')))}</dd>
-    <dt>Website</dt><dd>{_escape(site_url)}</dd>
+    <dt>Website</dt><dd>{website}</dd>
     <dt>Editors</dt><dd>{_escape(extra.get('author', config.get('site_author') or ''))}</dd>
   </dl>
   <div class="contents"><h2>Contents</h2><ol>{toc}</ol></div>
@@ -235,44 +238,96 @@ def _escape(text):
 # Rendering and checking one PDF
 
 
-def local_only_fetcher(url, timeout=10, ssl_context=None):
-    """Handouts use local files only: never wait on the network for a font or image."""
+def local_only_fetcher():
+    """Handouts use local files only: never wait on the network for a font or image, and stop on a file
+    that cannot be read rather than print without it. (WeasyPrint 70 wants a URLFetcher, not a function.)"""
     import weasyprint
 
-    if not url.startswith("file:"):
-        raise HandoutError(f"the handout tried to load {url}; handouts may only use files in the project. "
-                           "Remove the reference or copy the file into docs/.")
-    return weasyprint.default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
+    class LocalOnlyFetcher(weasyprint.URLFetcher):
+        def fetch(self, url, headers=None):
+            if not url.startswith(("file:", "data:")):
+                raise HandoutError(f"the handout tried to load {url}; handouts may only use files in the "
+                                   "project. Remove the reference or copy the file into docs/.")
+            try:
+                return super().fetch(url, headers)
+            except OSError as error:
+                raise HandoutError(f"cannot read {url.removeprefix('file://')} for the handout "
+                                   f"({getattr(error, 'reason', None) or error}). Restore the file, or remove "
+                                   "the reference to it, and build again.") from None
+
+    return LocalOnlyFetcher(fail_on_errors=True)
 
 
 def render_pdf(document, site_dir, edition, paper, output, teacher_texts):
-    """Render, check every note's page, correct a misplaced note once or twice, write atomically."""
+    """Render, check every note's page, correct a misplaced or lost note (twice at most), write atomically."""
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")   # identical sources give identical bytes
     weasyprint = import_weasyprint()
-    _check_fonts_present()
-    stylesheets = [weasyprint.CSS(filename=str(STYLESHEET), url_fetcher=local_only_fetcher),
-                   weasyprint.CSS(string=f"@page {{ size: {PAPERS[paper]}; }}")]
-    keep_block = set()
+    font_config, stylesheets = _stylesheets(paper)
+    corrections = {}   # note id -> how far we went: 1 keep its paragraph with it, 2 also end the page there
     for attempt in range(MAX_CORRECTIONS + 1):
-        html = _with_keep_block(document, keep_block)
-        layout = weasyprint.HTML(string=html, base_url=str(Path(site_dir).resolve()) + "/",
-                                 url_fetcher=local_only_fetcher).render(stylesheets=stylesheets)
+        layout = _render(weasyprint, _corrected(document, corrections), site_dir, stylesheets, font_config)
         misplaced, lost = check_footnotes(layout)
-        if lost:
-            raise HandoutError(f"{pdf_name(edition, paper)}: footnote(s) {', '.join(_describe(n) for n in lost)} "
-                               "would be lost by WeasyPrint (the call is printed, the note on no page). Shorten "
-                               "the note or split it; the PDF was not written.")
-        if not misplaced:
+        wrong = lost + misplaced
+        if not wrong:
             break
-        if attempt == MAX_CORRECTIONS or misplaced[0] in keep_block:
+        if attempt == MAX_CORRECTIONS or corrections.get(wrong[0]) == 2:
+            if lost:
+                raise HandoutError(f"{pdf_name(edition, paper)}: footnote(s) {', '.join(_describe(n) for n in lost)} "
+                                   "would be lost by WeasyPrint (the call is printed, the note on no page). Shorten "
+                                   "the note or split it; the PDF was not written.")
             raise HandoutError(f"{pdf_name(edition, paper)}: footnote {_describe(misplaced[0])} is printed on a "
                                "different page from its call, even after correction. Shorten the note or the "
                                "paragraph around its call; the PDF was not written.")
-        keep_block.add(misplaced[0])   # keep the whole paragraph with its note, then lay out again
+        corrections[wrong[0]] = corrections.get(wrong[0], 0) + 1
     _check_no_teacher_text(layout, edition, paper, teacher_texts)
-    pdf = layout.write_pdf(pdf_variant="pdf/ua-1")
+    pdf = layout.write_pdf(pdf_variant="pdf/ua-1", finisher=_compact_text)
+    _check_glyphs_from_shipped_fonts(layout, edition, paper)   # the fonts are known once the PDF is drawn
     _write_atomically(output, pdf)
-    return len(layout.pages), len(pdf), attempt
+    return len(layout.pages), len(pdf), len(corrections)
+
+
+def _render(weasyprint, html, site_dir, stylesheets, font_config):
+    try:
+        return weasyprint.HTML(string=html, base_url=str(Path(site_dir).resolve()) + "/",
+                               url_fetcher=local_only_fetcher()).render(stylesheets=stylesheets,
+                                                                       font_config=font_config)
+    except weasyprint.urls.FatalURLFetchingError as error:
+        raise (error.__cause__ if isinstance(error.__cause__, HandoutError) else HandoutError(str(error))) from None
+
+
+_loaded = {}
+
+
+def _stylesheets(paper):
+    """The font configuration and stylesheets, parsed once per process and shared by every edition.
+
+    WeasyPrint loads the @font-face fonts only into the FontConfiguration given to both CSS() and render();
+    without it every glyph would come from the system's fonts."""
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    if "fonts" not in _loaded:
+        _check_fonts_present()
+        _loaded["fonts"] = FontConfiguration()
+        try:
+            _loaded["css"] = weasyprint.CSS(filename=str(STYLESHEET), url_fetcher=local_only_fetcher(),
+                                            font_config=_loaded["fonts"])
+        except weasyprint.urls.FatalURLFetchingError as error:
+            raise error.__cause__ if isinstance(error.__cause__, HandoutError) else HandoutError(str(error))
+    if paper not in _loaded:
+        _loaded[paper] = weasyprint.CSS(string=f"@page {{ size: {PAPERS[paper]}; }}")
+    return _loaded["fonts"], [_loaded["css"], _loaded[paper]]
+
+
+def _compact_text(document, pdf):
+    """Drop the zero adjustments WeasyPrint writes between glyphs ([<0013>0<0014>0] TJ, from kerning that
+    rounds to 0): the same text and positions, a fifth fewer bytes in every PDF."""
+    import pydyf
+
+    for pdf_object in pdf.objects:
+        if isinstance(pdf_object, pydyf.Stream):
+            pdf_object.stream = [item.replace(b">0<", b"") if isinstance(item, bytes) and item.endswith(b"] TJ")
+                                 else item for item in pdf_object.stream]
 
 
 def check_footnotes(layout):
@@ -305,10 +360,24 @@ def _describe(note_id):
     return f"'{name.replace('fn-', '')}' on the {page} page"
 
 
-def _with_keep_block(document, note_ids):
-    for note_id in note_ids:
+def _corrected(document, corrections):
+    """The document with its corrections: first the note's whole paragraph moves with it (footnote-policy:
+    block); if WeasyPrint still misplaces it (it loses track of notes when it backs up to honour a
+    break-inside: avoid further down), the page also ends after the block that holds the call."""
+    for note_id in corrections:
         document = document.replace(f'class="footnote" id="{note_id}"', f'class="footnote keep-block" id="{note_id}"')
-    return document
+    page_ends = [note_id for note_id, level in corrections.items() if level >= 2]
+    if not page_ends:
+        return document
+    from lxml import html as lxml_html
+
+    tree = lxml_html.document_fromstring(document)
+    for note_id in page_ends:
+        block = tree.get_element_by_id(note_id)
+        while block.getparent() is not None and "page" not in (block.getparent().get("class") or "").split():
+            block = block.getparent()
+        block.set("style", f"{block.get('style') or ''}; break-after: page".lstrip("; "))
+    return lxml_html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
 
 
 def _check_no_teacher_text(layout, edition, paper, teacher_texts):
@@ -324,6 +393,34 @@ def _check_no_teacher_text(layout, edition, paper, teacher_texts):
                                    f"'{sentence[:80]}'. Keep it only inside a '/// teacher' block.")
 
 
+def _check_glyphs_from_shipped_fonts(layout, edition, paper):
+    """Every glyph from a font in docs/assets/fonts: a system font would make the PDF differ from machine
+    to machine (or show empty boxes where the machine has none)."""
+    shipped = set(re.findall(r'@font-face\s*\{[^}]*font-family:\s*"([^"]+)"', STYLESHEET.read_text(encoding="utf-8")))
+    for font in layout.fonts.values():
+        missing = "".join(sorted(chr(code) for code in font.missing))
+        foreign = "" if font.family in shipped else "".join(sorted(set(font.to_unicode.values())))
+        if not (missing or foreign):
+            continue
+        characters = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in (missing or foreign) if not c.isspace())
+        if foreign and all(ord(c) in _shipped_characters() for c in foreign):
+            raise HandoutError(f"{pdf_name(edition, paper)}: print/handout.css lets some text fall back to the "
+                               f"system font '{font.family}' (characters {characters}). Give that element a "
+                               "shipped font family (\"Noto Serif\", \"Noto Sans\", \"Noto Serif SC\"); the PDF "
+                               "was not written.")
+        source = "no font has" if missing else f"only the system font '{font.family}' has"
+        raise HandoutError(f"{pdf_name(edition, paper)}: {source} the character(s) {characters}, which the "
+                           "shipped fonts (docs/assets/fonts/) lack. Run scripts/update-cjk-font to add them to "
+                           "the shipped subset, or write the text without them; the PDF was not written.")
+
+
+def _shipped_characters():
+    if "characters" not in _loaded:
+        from fontTools.ttLib import TTFont
+        _loaded["characters"] = set().union(*(TTFont(path).getBestCmap() for path in FONTS.glob("*.woff2")))
+    return _loaded["characters"]
+
+
 def _check_fonts_present():
     for name in re.findall(r'url\("\.\./docs/assets/fonts/([^"]+)"\)', STYLESHEET.read_text(encoding="utf-8")):
         if not (FONTS / name).is_file():
@@ -337,6 +434,10 @@ def _write_atomically(output, data):
         output.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=output.parent, prefix=f".{output.name}.", delete=False) as handle:
             handle.write(data)
+        # A temporary file is private (0600); the PDF is published, so give it the usual permissions.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(handle.name, 0o666 & ~umask)
         os.replace(handle.name, output)
     except OSError as error:
         raise HandoutError(f"cannot write {output}: {error.strerror}. Choose a folder you can write to, or fix "
