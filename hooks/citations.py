@@ -44,6 +44,11 @@ def on_page_markdown(markdown, page, config, files):
         markdown = markdown.replace(MARKER, bibliography_html())
     for match in CITATION.finditer(markdown):          # unknown keys, reported at their line as written
         _parse(match.group(1), page, markdown, match.start())
+        line_start = markdown.rfind("\n", 0, match.start()) + 1
+        if not markdown[line_start:match.start()].strip() and markdown.startswith(":", match.end()):
+            fail(source_line(page, markdown, match.start()), f"the citation [{match.group(1)}] starts a line and is "
+                 "followed by ':', which Markdown would read as a footnote definition and drop. Move the "
+                 "citation to the end of the sentence.")
     markdown = in_reading_order(_citations_in_text_to_notes(markdown))
     if '<div class="telegram"' in markdown:
         _require_a_citation_in_every_note(markdown, page)
