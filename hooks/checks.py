@@ -4,6 +4,7 @@ Each problem stops the build with the file, the line and what to do.
 """
 
 import re
+from pathlib import Path
 
 from moduledata import fail, source_line
 
@@ -16,7 +17,11 @@ FOOTNOTE_REF_NUMBER = re.compile(r'<sup id="fnref\d*:[^"]+"><a class="footnote-r
 AUDIENCES = ("all", "teacher")
 
 
+SNIPPET = re.compile(r'^[ \t]*-{1,}8<-{1,}[ \t]+(["\'])([^"\'\n]+)\1[ \t]*$', re.MULTILINE)
+
+
 def on_page_markdown(markdown, page, config, files):
+    _check_snippets(markdown, page, config)
     _check_front_matter(page)
     _check_footnotes(markdown, page)
     _check_blocks(markdown, page)
@@ -34,6 +39,21 @@ def on_page_content(html, page, config, files):
         fail(f"docs/{page.file.src_uri}", f"footnotes are numbered {numbers} in reading order; they must run 1, 2, 3 … "
              "Check that hooks/citations.py is listed under hooks: in mkdocs.yml.")
     return html
+
+
+def _check_snippets(markdown, page, config):
+    """A missing snippet would stop pymdownx.snippets with a traceback and no page or line: say it here."""
+    options = config["mdx_configs"].get("pymdownx.snippets", {})
+    bases = options.get("base_path", ["."])
+    bases = [bases] if isinstance(bases, str) else bases
+    project = Path(config["config_file_path"]).parent
+    for match in SNIPPET.finditer(markdown):
+        path = re.sub(r"(:-?\d*)+$", "", match.group(2).strip())     # "file.md:3:8" takes lines 3 to 8
+        if path.startswith(("http://", "https://")) or any((project / base / path).exists() for base in bases):
+            continue
+        fail(source_line(page, markdown, match.start()), f"the snippet '{path}' does not exist; create it or "
+             "correct the path (snippet paths start at the project folder, for example "
+             '"docs/snippets/credits.md").')
 
 
 def _check_front_matter(page):

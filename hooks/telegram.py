@@ -14,6 +14,7 @@ ARCHIVE_PAGE = DATA / "archive-page-110021.md"
 TELEGRAM_DIV = re.compile(r'<div class="telegram"[^>]*>(.*?)</div>', re.DOTALL)
 PARAGRAPH = re.compile(r"<p(?: id=\"(p\d+)\")?>(.*?)</p>", re.DOTALL)
 PARAGRAPH_ID = re.compile(r"\{:?\s*#p(\d+)\s*\}")
+NUMBERED = 7   # the telegram's numbered paragraphs, ¶1–¶7: the pages and questions refer to them by number
 FOOTNOTE_REF = re.compile(r'<sup id="fnref\d*:[^"]+">.*?</sup>', re.DOTALL)
 
 
@@ -41,6 +42,11 @@ def on_page_markdown(markdown, page, config, files):
             fail(where, f"paragraph number ¶{number} is out of sequence; expected {{ #p{len(seen) + 1} }}. "
                  "Number the telegram's paragraphs 1, 2, 3 … with no gaps.")
         seen.append(number)
+    if len(seen) != NUMBERED:
+        start = markdown.index('<div class="telegram"')
+        fail(source_line(page, markdown, start), f"the telegram's paragraphs are numbered ¶1–¶{len(seen)}, but it "
+             f"has {NUMBERED}: end the last line of each of its {NUMBERED} paragraphs with {{ #pN }}, "
+             f"from {{ #p1 }} to {{ #p{NUMBERED} }}.")
     return markdown
 
 
