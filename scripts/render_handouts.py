@@ -12,6 +12,8 @@ font the project does not ship, no teacher-only text in the student edition.
 
 import argparse
 import copy
+import hashlib
+import io
 import os
 import re
 import sys
@@ -27,6 +29,8 @@ PAPERS = {"a4": "A4", "letter": "letter"}
 OUTPUT_FOLDER = "handouts"
 FILE_STEM = "stalin-mao-1952"
 MAX_CORRECTIONS = 6
+FONT_URL = re.compile(r'url\("\.\./docs/assets/fonts/([^"]+)"\)')
+FONT_CACHE = Path(tempfile.gettempdir()) / "stalin-mao-handout-fonts"
 PANGO_HINT = ("WeasyPrint needs the Pango libraries. Debian/Ubuntu: sudo apt-get install libpango-1.0-0 "
               "libpangoft2-1.0-0 libharfbuzz-subset0; macOS: brew install pango. Then run the command again.")
 
@@ -59,6 +63,10 @@ def handout_pages(config):
     from mkdocs.structure.nav import get_navigation
     from mkdocs.utils import meta
 
+    for path in _nav_paths(config["nav"] or []):
+        if not (Path(config["docs_dir"]) / path).is_file():
+            raise HandoutError(f"docs/{path}: listed in the nav of mkdocs.yml but missing; restore the file or "
+                               "remove it from the nav.")
     files = get_files(config)
     pages = []
     for page in get_navigation(files, config).pages:
@@ -71,6 +79,16 @@ def handout_pages(config):
         if page_meta.get("handout", True):
             pages.append((page.file.src_uri, page.file.dest_uri, page_meta.get("audience", "all"), page.title))
     return pages
+
+
+def _nav_paths(nav):
+    """The Markdown files a nav names (MkDocs itself leaves a missing one out with only an INFO line)."""
+    for item in nav if isinstance(nav, list) else [nav]:
+        value = next(iter(item.values())) if isinstance(item, dict) else item
+        if isinstance(value, (list, dict)):
+            yield from _nav_paths(value)
+        elif isinstance(value, str) and value.endswith(".md") and "://" not in value:
+            yield value
 
 
 def edition_html(site_dir, pages, edition, config):
@@ -92,7 +110,8 @@ def edition_html(site_dir, pages, edition, config):
         if not article:
             raise HandoutError(f"{built}: no article found in this page; is it a page built by MkDocs Material?")
         article = article[0]
-        teacher_texts += [" ".join(box.text_content().split()) for box in article.find_class("teacher")]
+        teacher_texts += [" ".join(" ".join(part.text_content() for part in box if part.tag != "summary").split())
+                          for box in article.find_class("teacher")]   # the box's text, not its title
         section = _print_section(article, slugs[dest], dest, slugs, edition)
         heading = section.find(".//h1")
         contents.append((slugs[dest], heading.text_content().strip() if heading is not None else nav_title or src))
@@ -279,7 +298,7 @@ def render_pdf(document, site_dir, edition, paper, output, teacher_texts):
                                "different page from its call, even after correction. Shorten the note or the "
                                "paragraph around its call; the PDF was not written.")
         corrections[wrong[0]] = corrections.get(wrong[0], 0) + 1
-    _check_no_teacher_text(layout, edition, paper, teacher_texts)
+    _check_no_teacher_text(document, edition, paper, teacher_texts)
     pdf = layout.write_pdf(pdf_variant="pdf/ua-1", finisher=_compact_text)
     _check_glyphs_from_shipped_fonts(layout, edition, paper)   # the fonts are known once the PDF is drawn
     _write_atomically(output, pdf)
@@ -307,11 +326,10 @@ def _stylesheets(paper):
     from weasyprint.text.fonts import FontConfiguration
 
     if "fonts" not in _loaded:
-        _check_fonts_present()
         _loaded["fonts"] = FontConfiguration()
         try:
-            _loaded["css"] = weasyprint.CSS(filename=str(STYLESHEET), url_fetcher=local_only_fetcher(),
-                                            font_config=_loaded["fonts"])
+            _loaded["css"] = weasyprint.CSS(string=print_stylesheet(), base_url=STYLESHEET.as_uri(),
+                                            url_fetcher=local_only_fetcher(), font_config=_loaded["fonts"])
         except weasyprint.urls.FatalURLFetchingError as error:
             raise error.__cause__ if isinstance(error.__cause__, HandoutError) else HandoutError(str(error))
     if paper not in _loaded:
@@ -380,12 +398,14 @@ def _corrected(document, corrections):
     return lxml_html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
 
 
-def _check_no_teacher_text(layout, edition, paper, teacher_texts):
+def _check_no_teacher_text(document, edition, paper, teacher_texts):
+    """No sentence of 8 words or more from a teacher-only box anywhere in the student edition. The check reads
+    the edition's HTML, not the laid-out lines, where hyphenation would split words and hide a match."""
     if edition != "student" or not teacher_texts:
         return
-    printed = " ".join(" ".join(getattr(box, "text", "") for box in _descendants(page._page_box)
-                                if type(box).__name__ == "TextBox") for page in layout.pages)
-    printed = " ".join(printed.split())
+    from lxml import html as lxml_html
+
+    printed = " ".join(lxml_html.document_fromstring(document).text_content().split())
     for text in teacher_texts:
         for sentence in re.split(r"(?<=[.?!])\s+", text):
             if len(sentence.split()) >= 8 and sentence in printed:
@@ -421,8 +441,33 @@ def _shipped_characters():
     return _loaded["characters"]
 
 
+def print_stylesheet():
+    """print/handout.css, its WOFF2 fonts swapped for decompressed copies cached by content in the temporary
+    folder: WeasyPrint decodes WOFF2 in Python, 2–3 s in every process, every build. Same glyphs, same PDF."""
+    _check_fonts_present()
+    css = STYLESHEET.read_text(encoding="utf-8")
+    for name in FONT_URL.findall(css):
+        try:
+            css = css.replace(f'url("../docs/assets/fonts/{name}")', f'url("{_decompressed(FONTS / name).as_uri()}")')
+        except (HandoutError, OSError):
+            pass   # no cache (read-only temporary folder): WeasyPrint reads the WOFF2 file, only slower
+    return css
+
+
+def _decompressed(path):
+    data = path.read_bytes()
+    target = FONT_CACHE / f"{path.stem}-{hashlib.sha256(data).hexdigest()[:16]}.{'otf' if b'OTTO' in data[4:8] else 'ttf'}"
+    if not target.is_file():
+        from fontTools.ttLib import woff2
+
+        out = io.BytesIO()
+        woff2.decompress(io.BytesIO(data), out)
+        _write_atomically(target, out.getvalue())   # two builds at once: each renames its own whole file
+    return target
+
+
 def _check_fonts_present():
-    for name in re.findall(r'url\("\.\./docs/assets/fonts/([^"]+)"\)', STYLESHEET.read_text(encoding="utf-8")):
+    for name in FONT_URL.findall(STYLESHEET.read_text(encoding="utf-8")):
         if not (FONTS / name).is_file():
             raise HandoutError(f"docs/assets/fonts/{name} is missing (print/handout.css uses it). Restore it with "
                                f"`git checkout -- docs/assets/fonts/{name}`.")
@@ -440,7 +485,9 @@ def _write_atomically(output, data):
         os.chmod(handle.name, 0o666 & ~umask)
         os.replace(handle.name, output)
     except OSError as error:
-        raise HandoutError(f"cannot write {output}: {error.strerror}. Choose a folder you can write to, or fix "
+        reason = (f"{output.parent} is a file, not a folder" if output.parent.is_file()
+                  else f"{error.strerror} ({error.filename or output})")
+        raise HandoutError(f"cannot write {output}: {reason}. Choose a folder you can write to, or fix "
                            "its permissions.") from None
 
 
@@ -468,6 +515,7 @@ def render_all(config, site_dir=None, log=print):
         raise HandoutError(f"{site_dir}/index.html is missing: there is no built site to print. Run "
                            "./scripts/build first.")
     import_weasyprint()
+    print_stylesheet()   # decompress the fonts once, here, rather than in both workers at the same time
     pages = handout_pages(config)
     jobs = []
     for edition in EDITIONS:
