@@ -112,6 +112,9 @@ def edition_html(site_dir, pages, edition, config):
         article = article[0]
         teacher_texts += [" ".join(" ".join(part.text_content() for part in box if part.tag != "summary").split())
                           for box in article.find_class("teacher")]   # the box's text, not its title
+        if article.find_class("telegram"):
+            sections.append(_clean_copy(article, slugs[dest]))
+            contents.append((f"{slugs[dest]}-clean", "The telegram, to read through first"))
         section = _print_section(article, slugs[dest], dest, slugs, edition)
         heading = section.find(".//h1")
         contents.append((slugs[dest], heading.text_content().strip() if heading is not None else nav_title or src))
@@ -147,6 +150,28 @@ def edition_html(site_dir, pages, edition, config):
     document = (f'<!DOCTYPE html>\n<html lang="{config["theme"]["language"] or "en"}"><head>{head}</head>'
                 f'<body class="{edition}">{cover}\n' + "\n".join(sections) + "</body></html>")
     return document, teacher_texts
+
+
+def _clean_copy(article, slug):
+    """The telegram on a page of its own, without note calls, to read through before the annotated text.
+
+    Same words and ¶ numbers as the annotated version (the build has checked them against the archive)."""
+    from lxml import html as lxml_html
+
+    telegram = copy.deepcopy(article.find_class("telegram")[0])
+    for call in telegram.xpath('.//sup[starts-with(@id, "fnref")]'):
+        call.drop_tree()                      # keeps the text after the call
+    for element in telegram.xpath(".//*[@id]"):
+        del element.attrib["id"]
+    for label in telegram.find_class("para-number"):
+        label.tag = "span"
+        label.attrib.pop("href", None)
+    section = lxml_html.fragment_fromstring(
+        f'<section class="page clean-copy" id="{slug}-clean"><h1>The telegram, to read through first</h1>'
+        '<p class="clean-intro">The English translation exactly as the archive gives it, without notes. The '
+        'annotated version that follows has the same ¶ numbers, with notes at the foot of each page.</p></section>')
+    section.append(telegram)
+    return lxml_html.tostring(section, encoding="unicode")
 
 
 def _print_section(article, slug, dest, slugs, edition):
@@ -278,8 +303,18 @@ def local_only_fetcher():
 
 
 def render_pdf(document, site_dir, edition, paper, output, teacher_texts):
-    """Render, check every note's page, correct a misplaced or lost note (twice at most), write atomically."""
+    """Lay out with every note on its call's page, check, write atomically. Returns (pages, bytes, corrections)."""
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")   # identical sources give identical bytes
+    layout, corrections = layout_edition(document, site_dir, edition, paper)
+    _check_no_teacher_text(document, edition, paper, teacher_texts)
+    pdf = layout.write_pdf(pdf_variant="pdf/ua-1", finisher=_compact_text)
+    _check_glyphs_from_shipped_fonts(layout, edition, paper)   # the fonts are known once the PDF is drawn
+    _write_atomically(output, pdf)
+    return len(layout.pages), len(pdf), corrections
+
+
+def layout_edition(document, site_dir, edition, paper):
+    """The laid-out document, every misplaced or lost note corrected (in two steps at most): (layout, corrections)."""
     weasyprint = import_weasyprint()
     font_config, stylesheets = _stylesheets(paper)
     corrections = {}   # note id -> how far we went: 1 keep its paragraph with it, 2 also end the page there
@@ -289,20 +324,19 @@ def render_pdf(document, site_dir, edition, paper, output, teacher_texts):
         wrong = lost + misplaced
         if not wrong:
             break
-        if attempt == MAX_CORRECTIONS or corrections.get(wrong[0]) == 2:
-            if lost:
-                raise HandoutError(f"{pdf_name(edition, paper)}: footnote(s) {', '.join(_describe(n) for n in lost)} "
-                                   "would be lost by WeasyPrint (the call is printed, the note on no page). Shorten "
-                                   "the note or split it; the PDF was not written.")
-            raise HandoutError(f"{pdf_name(edition, paper)}: footnote {_describe(misplaced[0])} is printed on a "
-                               "different page from its call, even after correction. Shorten the note or the "
-                               "paragraph around its call; the PDF was not written.")
-        corrections[wrong[0]] = corrections.get(wrong[0], 0) + 1
-    _check_no_teacher_text(document, edition, paper, teacher_texts)
-    pdf = layout.write_pdf(pdf_variant="pdf/ua-1", finisher=_compact_text)
-    _check_glyphs_from_shipped_fonts(layout, edition, paper)   # the fonts are known once the PDF is drawn
-    _write_atomically(output, pdf)
-    return len(layout.pages), len(pdf), len(corrections)
+        stuck = [note for note in wrong if corrections.get(note) == 2]
+        if stuck or attempt == MAX_CORRECTIONS:
+            note = (stuck or wrong)[0]
+            if note in lost:
+                raise HandoutError(f"{pdf_name(edition, paper)}: footnote {_describe(note)} would be lost by "
+                                   "WeasyPrint (the call is printed, the note on no page), even after correction. "
+                                   "Shorten the note or split it; the PDF was not written.")
+            raise HandoutError(f"{pdf_name(edition, paper)}: footnote {_describe(note)} is printed on a different "
+                               "page from its call, even after correction. Shorten the note or the paragraph "
+                               "around its call; the PDF was not written.")
+        for note in wrong:   # all at once: each layout of a whole edition takes seconds
+            corrections[note] = corrections.get(note, 0) + 1
+    return layout, len(corrections)
 
 
 def _render(weasyprint, html, site_dir, stylesheets, font_config):
