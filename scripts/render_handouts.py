@@ -31,6 +31,8 @@ FILE_STEM = "stalin-mao-1952"
 MAX_CORRECTIONS = 6
 FONT_URL = re.compile(r'url\("\.\./docs/assets/fonts/([^"]+)"\)')
 FONT_CACHE = Path(tempfile.gettempdir()) / "stalin-mao-handout-fonts"
+PDF_CACHE = Path(tempfile.gettempdir()) / "stalin-mao-handout-pdfs"   # HANDOUT_CACHE=0 turns it off
+CACHED_PDFS = 16
 PANGO_HINT = ("WeasyPrint needs the Pango libraries. Debian/Ubuntu: sudo apt-get install libpango-1.0-0 "
               "libpangoft2-1.0-0 libharfbuzz-subset0; macOS: brew install pango. Then run the command again.")
 
@@ -543,7 +545,8 @@ def _render_job(job):
 
 
 def render_all(config, site_dir=None, log=print):
-    """Render the four PDFs into <site>/handouts/, two at a time. Returns [(path, pages, bytes)]."""
+    """Render the four PDFs into <site>/handouts/, two at a time; one whose sources have not changed since an
+    earlier build is copied from the cache in the temporary folder instead. Returns [(path, pages, bytes)]."""
     site_dir = Path(site_dir or config["site_dir"])
     if not (site_dir / "index.html").is_file():
         raise HandoutError(f"{site_dir}/index.html is missing: there is no built site to print. Run "
@@ -552,19 +555,70 @@ def render_all(config, site_dir=None, log=print):
     print_stylesheet()   # decompress the fonts once, here, rather than in both workers at the same time
     pages = handout_pages(config)
     jobs = []
-    for edition in EDITIONS:
+    for edition in reversed(EDITIONS):   # the longer teacher edition first: the two workers finish together
         document, teacher_texts = edition_html(site_dir, pages, edition, config)
         for paper in PAPERS:
             jobs.append((document, str(site_dir), edition, paper,
                          str(site_dir / OUTPUT_FOLDER / pdf_name(edition, paper)), teacher_texts))
-    results = []
-    workers = min(len(jobs), os.cpu_count() or 1)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for edition, paper, output, (page_count, size, corrections) in pool.map(_render_job, jobs):
-            note = f", {corrections} note(s) kept with their paragraph" if corrections else ""
-            log(f"Handout {output}: {page_count} pages, {size // 1024} KB{note}")
-            results.append((output, page_count, size))
+    results, to_render = [], []
+    for job in jobs:
+        cached = _from_cache(job)
+        if cached:
+            log(f"Handout {job[4]}: {cached[0]} pages, {cached[1] // 1024} KB (unchanged, reused)")
+            results.append((job[4], *cached[:2]))
+        else:
+            to_render.append(job)
+    workers = min(len(to_render), os.cpu_count() or 1)
+    if to_render:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for job, (edition, paper, output, (page_count, size, corrections)) in zip(
+                    to_render, pool.map(_render_job, to_render)):
+                note = f", {corrections} note(s) kept with their paragraph" if corrections else ""
+                log(f"Handout {output}: {page_count} pages, {size // 1024} KB{note}")
+                results.append((output, page_count, size))
+                _to_cache(job, page_count)
     return results
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Unchanged handouts are not laid out again
+
+
+def _cache_key(job):
+    """Everything a PDF is made from: the edition's HTML, the stylesheet (its font paths carry the fonts'
+    hashes), the paper, the renderer's own code and WeasyPrint's version."""
+    import weasyprint
+
+    document, _, edition, paper, _, teacher_texts = job
+    digest = hashlib.sha256()
+    for part in (document, print_stylesheet(), edition, paper, "\n".join(teacher_texts),
+                 Path(__file__).read_text(encoding="utf-8"), weasyprint.__version__):
+        digest.update(part.encode("utf-8") + b"\0")
+    return digest.hexdigest()[:32]
+
+
+def _from_cache(job):
+    """(pages, bytes) after copying the PDF made last time from the same sources, or None."""
+    if os.environ.get("HANDOUT_CACHE", "1") == "0":
+        return None
+    found = sorted(PDF_CACHE.glob(f"{_cache_key(job)}-*.pdf"))
+    if not found:
+        return None
+    data = found[0].read_bytes()
+    _write_atomically(job[4], data)
+    os.utime(found[0])     # recently used: kept by the pruning below
+    return int(found[0].stem.rsplit("-", 1)[1]), len(data)
+
+
+def _to_cache(job, page_count):
+    if os.environ.get("HANDOUT_CACHE", "1") == "0":
+        return
+    try:
+        _write_atomically(PDF_CACHE / f"{_cache_key(job)}-{page_count}.pdf", Path(job[4]).read_bytes())
+        for old in sorted(PDF_CACHE.glob("*.pdf"), key=lambda path: path.stat().st_mtime)[:-CACHED_PDFS]:
+            old.unlink(missing_ok=True)
+    except (HandoutError, OSError):
+        pass   # a cache that cannot be written only makes the next build slower
 
 
 def main(argv=None):

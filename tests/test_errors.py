@@ -492,3 +492,16 @@ def test_an_interrupted_build_leaves_the_previous_site_in_place(built_project):
     process.wait(timeout=60)
     assert process.returncode != 0
     assert snapshot(project / "site") == before
+
+
+def test_unchanged_handouts_are_reused_and_changed_ones_rendered_again(project, tmp_path):
+    env = {**ENV, "TMPDIR": str(tmp_path)}     # a cache of its own
+    run = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir"]
+    first = subprocess.run([*run, str(tmp_path / "one")], cwd=project, env=env, capture_output=True, text=True)
+    second = subprocess.run([*run, str(tmp_path / "two")], cwd=project, env=env, capture_output=True, text=True)
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    assert "unchanged, reused" not in first.stderr and second.stderr.count("(unchanged, reused)") == 4
+    assert snapshot(tmp_path / "one" / "handouts") == snapshot(tmp_path / "two" / "handouts")
+    edit(project / "docs/index.md", "Note alpha", "Note alpha, edited")
+    third = subprocess.run([*run, str(tmp_path / "three")], cwd=project, env=env, capture_output=True, text=True)
+    assert third.returncode == 0 and "unchanged, reused" not in third.stderr

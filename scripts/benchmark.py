@@ -1,0 +1,211 @@
+"""The benchmark behind scripts/benchmark (run that: it sets up .venv first). Numbers, not pass/fail tests.
+
+Each measurement runs several times and the table shows the median. Comparisons use ratios measured in
+this same run, because a shared machine's speed changes from minute to minute.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import render_handouts  # noqa: E402
+
+PROJECT_PARTS = ["docs", "data", "hooks", "scripts", "print", "overrides", "mkdocs.yml", "requirements.txt"]
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+MAX_PDF_KB = 400
+MAX_EDIT_SECONDS = 1.5
+# Runs a command and reports the peak memory (resident set) of the largest process it started.
+PEAK = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
+        "print('peak-kb', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(code)")
+
+
+def copy_project(folder):
+    """The project without .git, site/ and caches, with the working tree's .venv (a symlink)."""
+    folder.mkdir(parents=True)
+    for name in PROJECT_PARTS:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, folder / name)
+    (folder / ".venv").symlink_to(ROOT / ".venv")
+    return folder
+
+
+def timed(command, cwd, env):
+    """(seconds, peak KB) of one command; stops the benchmark if it fails."""
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", PEAK, *command], cwd=cwd, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"benchmark: {' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
+    return seconds, int(re.findall(r"peak-kb (\d+)", result.stderr)[-1])
+
+
+def mkdocs_build(project, site, handouts, caches):
+    """One `mkdocs build`; the renderer keeps its font and PDF caches in `caches` (its temporary folder)."""
+    caches.mkdir(exist_ok=True)
+    env = {**ENV, "HANDOUTS": "1" if handouts else "0", "TMPDIR": str(caches)}
+    return timed([str(ROOT / ".venv" / "bin" / "mkdocs"), "build", "--site-dir", str(site)], project, env)
+
+
+def each_render(project, site):
+    """Seconds to render each handout alone, in this process (fonts and stylesheets already loaded, as in a
+    worker after its first PDF)."""
+    os.environ["NO_MKDOCS_2_WARNING"] = "1"
+    from mkdocs.config import load_config
+    config = load_config(str(project / "mkdocs.yml"))
+    config = config.plugins.on_config(config)
+    pages = render_handouts.handout_pages(config)
+    render_handouts._stylesheets("a4"), render_handouts._stylesheets("letter")
+    times = {}
+    for edition in render_handouts.EDITIONS:
+        document, teacher_texts = render_handouts.edition_html(site, pages, edition, config)
+        for paper in render_handouts.PAPERS:
+            output = Path(tempfile.mkdtemp()) / "handout.pdf"
+            start = time.perf_counter()
+            render_handouts.render_pdf(document, str(site), edition, paper, output, teacher_texts)
+            times[render_handouts.pdf_name(edition, paper)] = time.perf_counter() - start
+    return times
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetch(url):
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.read().decode("utf-8", "replace")
+    except OSError:
+        return None
+
+
+def edit_to_page(project, runs, extra_args=()):
+    """Seconds from saving docs/index.md to the served page showing the change, under ./scripts/serve."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    server = subprocess.Popen(["bash", "scripts/serve", "--dev-addr", f"127.0.0.1:{port}", *extra_args], cwd=project,
+                              env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while fetch(url) is None:
+            if time.monotonic() > deadline or server.poll() is not None:
+                sys.exit("benchmark: ./scripts/serve did not start")
+            time.sleep(0.1)
+        page = project / "docs" / "index.md"
+        original = page.read_text(encoding="utf-8")
+        times = []
+        for run in range(runs):
+            marker = f"Benchmark edit {run} {time.time_ns()}"
+            time.sleep(1.0)                       # let the previous rebuild and reload settle
+            page.write_text(original + f"\n\n{marker}\n", encoding="utf-8")
+            saved = time.perf_counter()
+            while marker not in (fetch(url) or ""):
+                if time.perf_counter() - saved > 30:
+                    sys.exit("benchmark: the edit did not show within 30 s")
+                time.sleep(0.02)
+            times.append(time.perf_counter() - saved)
+        page.write_text(original, encoding="utf-8")
+        return times
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)
+
+
+def pdf_facts(site):
+    import pikepdf
+    facts = {}
+    for path in sorted((site / "handouts").glob("*.pdf")):
+        with pikepdf.open(path) as pdf:
+            descriptors = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Dictionary)
+                           and obj.get("/Type") == "/FontDescriptor"]
+            embedded = all(any(d.get(key) is not None for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+                           for d in descriptors)
+            facts[path.name] = (path.stat().st_size / 1024, len(pdf.pages), embedded, len(descriptors))
+    return facts
+
+
+def median(values):
+    return statistics.median(values)
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Benchmark the build, the handouts and the preview server.")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each measurement (default 3)")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="benchmark-"))
+    try:
+        project = copy_project(work / "project")
+        rows = measure(project, work, args.runs)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print_table(rows, args.runs)
+
+
+def measure(project, work, runs):
+    cold, site_only, warm, peaks = [], [], [], []
+    for run in range(runs):
+        print(f"run {run + 1}/{runs}: cold full build, mkdocs build alone, full build again", file=sys.stderr)
+        caches = work / f"caches{run}"     # new and empty: no decompressed fonts, no PDFs from before
+        seconds, peak = mkdocs_build(project, work / f"full{run}", True, caches)
+        cold.append(seconds)
+        peaks.append(peak)
+        site_only.append(mkdocs_build(project, work / f"site{run}", False, caches)[0])
+        # The same sources again: unchanged handouts come from the cache, as in everyday ./scripts/build.
+        warm.append(mkdocs_build(project, work / f"warm{run}", True, caches)[0])
+    print("each handout's render", file=sys.stderr)
+    renders = [each_render(project, work / "site0") for _ in range(runs)]
+    print("saved edit to served page", file=sys.stderr)
+    edits = edit_to_page(project, max(runs, 3))
+    return {"cold": cold, "site": site_only, "warm": warm, "peaks": peaks, "renders": renders, "edits": edits,
+            "pdfs": pdf_facts(work / "full0")}
+
+
+def print_table(rows, runs):
+    cold, site, warm = median(rows["cold"]), median(rows["site"]), median(rows["warm"])
+    ratios = [c / s for c, s in zip(rows["cold"], rows["site"])]
+    warm_ratios = [w / s for w, s in zip(rows["warm"], rows["site"])]
+    edit = median(rows["edits"])
+    lines = [("Measurement", f"median of {runs}", "target", "met"),
+             ("Full build, cold (site + 4 PDFs, no caches)", f"{cold:.2f} s", "", ""),
+             ("mkdocs build alone (HANDOUTS=0)", f"{site:.2f} s", "", ""),
+             ("  cold full build / mkdocs build alone", f"{median(ratios):.2f} ×", "≤ 2 ×", yes(median(ratios) <= 2)),
+             ("Full build again, sources unchanged (PDF cache)", f"{warm:.2f} s", "", ""),
+             ("  repeat full build / mkdocs build alone", f"{median(warm_ratios):.2f} ×", "≤ 2 ×",
+              yes(median(warm_ratios) <= 2))]
+    for name in rows["renders"][0]:
+        lines.append((f"Render {name}", f"{median([r[name] for r in rows['renders']]):.2f} s", "", ""))
+    lines.append(("Saved edit → served page (./scripts/serve)", f"{edit:.2f} s", f"≤ {MAX_EDIT_SECONDS} s",
+                  yes(edit <= MAX_EDIT_SECONDS)))
+    lines.append(("Peak memory, largest process (cold full build)", f"{median(rows['peaks']) / 1024:.0f} MB", "", ""))
+    for name, (kb, pages, embedded, fonts) in rows["pdfs"].items():
+        lines.append((f"{name}: size, pages", f"{kb:.0f} KB, {pages} pages", f"< {MAX_PDF_KB} KB, fonts embedded",
+                      yes(kb < MAX_PDF_KB and embedded)))
+    widths = [max(len(line[column]) for line in lines) for column in range(4)]
+    for number, line in enumerate(lines):
+        print("| " + " | ".join(cell.ljust(width) for cell, width in zip(line, widths)) + " |")
+        if number == 0:
+            print("|" + "|".join("-" * (width + 2) for width in widths) + "|")
+    print(f"\n{os.cpu_count()} cores; each row is the median of {runs} runs (edits: {len(rows['edits'])}).")
+
+
+def yes(condition):
+    return "yes" if condition else "NO"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,210 @@
+"""The four handout PDFs of the real module: paper, metadata, bookmarks, tagging, fonts, footnotes, editions,
+cover, and identical bytes from identical sources."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pikepdf
+import pytest
+from lxml import html
+from pypdf import PdfReader
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import render_handouts  # noqa: E402
+
+PAPER_POINTS = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
+EDITIONS = [(edition, paper) for edition in ("student", "teacher") for paper in ("a4", "letter")]
+
+
+def pdf_path(site, edition, paper):
+    return site / "handouts" / f"stalin-mao-1952-{edition}-{paper}.pdf"
+
+
+@pytest.fixture(scope="session")
+def config():
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.config import load_config
+    loaded = load_config(str(ROOT / "mkdocs.yml"))
+    return loaded.plugins.on_config(loaded)
+
+
+@pytest.fixture(scope="session")
+def texts(built_site):
+    """Each PDF's text, page by page, whitespace collapsed."""
+    return {(edition, paper): [" ".join((page.extract_text() or "").split())
+                               for page in PdfReader(pdf_path(built_site, edition, paper)).pages]
+            for edition, paper in EDITIONS}
+
+
+def squeezed(text):
+    """Letters only, lower case: immune to line breaks, hyphenation, spacing and note numbers in extracted text."""
+    return re.sub(r"[\W\d_]+", "", text).lower()
+
+
+def test_four_pdfs_exist(built_site):
+    assert sorted(path.name for path in (built_site / "handouts").glob("*.pdf")) == sorted(
+        pdf_path(built_site, edition, paper).name for edition, paper in EDITIONS)
+
+
+@pytest.mark.parametrize("edition,paper", EDITIONS)
+def test_every_page_has_the_paper_size(built_site, edition, paper):
+    width, height = PAPER_POINTS[paper]
+    for number, page in enumerate(PdfReader(pdf_path(built_site, edition, paper)).pages, 1):
+        box = page.mediabox
+        assert (round(float(box.width), 1), round(float(box.height), 1)) == (round(width, 1), round(height, 1)), number
+
+
+@pytest.mark.parametrize("edition,paper", EDITIONS)
+def test_metadata_title_author_subject_keywords_language(built_site, config, edition, paper):
+    extra = config["extra"]["handouts"]
+    with pikepdf.open(pdf_path(built_site, edition, paper)) as pdf:
+        info = pdf.docinfo
+        assert str(info["/Title"]) == f"{extra['title']} ({edition.title()} edition)"
+        assert str(info["/Author"]) == extra["author"]
+        assert " ".join(str(info["/Subject"]).split()) == " ".join(extra["subject"].split())
+        assert str(info["/Keywords"]) == extra["keywords"]
+        assert str(pdf.Root.Lang) == "en"
+
+
+@pytest.mark.parametrize("edition,paper", EDITIONS)
+def test_bookmarks_follow_the_headings(built_site, config, edition, paper):
+    reader = PdfReader(pdf_path(built_site, edition, paper))
+
+    def titles(outline):
+        for item in outline:
+            if isinstance(item, list):
+                yield from titles(item)
+            else:
+                yield " ".join(item.title.split())
+    bookmarks = list(titles(reader.outline))
+    pages = [page for page in render_handouts.handout_pages(config) if edition == "teacher" or page[2] != "teacher"]
+    headings = []
+    for page in pages:
+        heading = html.fromstring((built_site / page[1]).read_bytes()).xpath("//article//h1")[0]
+        headings.append(" ".join(heading.text_content().replace("¶", "").split()))
+    found = [heading for heading in headings if heading in bookmarks]
+    assert found == headings, f"missing bookmarks: {sorted(set(headings) - set(found))}"
+    assert len(bookmarks) > len(headings), "the h2 headings should be bookmarks too"
+
+
+@pytest.mark.parametrize("edition,paper", EDITIONS)
+def test_tagged_pdf_ua(built_site, edition, paper):
+    with pikepdf.open(pdf_path(built_site, edition, paper)) as pdf:
+        assert "/StructTreeRoot" in pdf.Root
+        assert bool(pdf.Root.MarkInfo.Marked) is True
+        metadata = pdf.Root.Metadata.read_bytes().decode("utf-8")
+        assert re.search(r'pdfuaid:part(="1"|>1<)', metadata), metadata
+        with pdf.open_metadata() as xmp:
+            assert str(xmp.get("pdfuaid:part")) == "1"
+
+
+def shipped_families():
+    css = (ROOT / "print" / "handout.css").read_text(encoding="utf-8")
+    return {family.replace(" ", "-") for family in re.findall(r'@font-face\s*\{[^}]*font-family:\s*"([^"]+)"', css)}
+
+
+@pytest.mark.parametrize("edition,paper", EDITIONS)
+def test_every_font_is_a_shipped_one_embedded_as_a_subset(built_site, edition, paper):
+    families = shipped_families()
+    assert {"Noto-Serif", "Noto-Sans", "Noto-Serif-SC"} <= families
+    with pikepdf.open(pdf_path(built_site, edition, paper)) as pdf:
+        names = set()
+        for font in (obj for obj in pdf.objects if isinstance(obj, pikepdf.Dictionary)
+                     and obj.get("/Type") == "/FontDescriptor"):
+            name = str(font.FontName)
+            tag, _, base = name.lstrip("/").partition("+")
+            assert re.fullmatch(r"[A-Z]{6}", tag), f"{name}: not marked as a subset"
+            assert any(font.get(key) is not None for key in ("/FontFile", "/FontFile2", "/FontFile3")), f"{name}: not embedded"
+            # The longest family that the name starts with: "Noto-Serif-SC-Italic" is Noto Serif SC.
+            family = max((f for f in families if base == f or base.startswith(f + "-")), key=len, default=None)
+            assert family, f"{name} is not one of the shipped fonts {sorted(families)}"
+            assert not re.search(r"DejaVu|CJK-(JP|KR|TC)|Liberation|Free", base), name
+            names.add(base)
+        assert any(name.startswith("Noto-Serif") for name in names)
+
+
+@pytest.mark.parametrize("edition,paper", EDITIONS)
+def test_every_footnote_is_on_the_page_of_its_call(built_site, config, edition, paper):
+    # Lay the edition out again exactly as the renderer does (corrections included) and look at the boxes:
+    # every note in the footnote area of its call's page, none lost; and the same number of pages as the PDF.
+    pages = render_handouts.handout_pages(config)
+    document, _ = render_handouts.edition_html(built_site, pages, edition, config)
+    layout, _ = render_handouts.layout_edition(document, built_site, edition, paper)
+    assert render_handouts.check_footnotes(layout) == ([], [])
+    calls = document.count('class="footnote')
+    assert calls > 50
+    assert len(layout.pages) == len(PdfReader(pdf_path(built_site, edition, paper)).pages)
+
+
+def teacher_sentences(built_site):
+    sentences = []
+    for page in sorted(built_site.glob("*.html")):
+        for box in html.fromstring(page.read_bytes()).xpath('//details[contains(@class, "teacher")]'):
+            text = " ".join(" ".join(part.text_content() for part in box if part.tag != "summary").split())
+            # Sentences of at least 8 words (counting only words with letters: "1320 + 332 =" is not 3 words).
+            sentences += [s for s in re.split(r"(?<=[.?!])\s+", text)
+                          if len([word for word in s.split() if re.search(r"[^\W\d_]", word)]) >= 8]
+    return sentences
+
+
+def test_no_teacher_only_text_in_the_student_editions(built_site, texts):
+    sentences = teacher_sentences(built_site)
+    assert len(sentences) > 20
+    for paper in ("a4", "letter"):
+        student = squeezed(" ".join(texts[("student", paper)]))
+        leaked = [sentence for sentence in sentences if squeezed(sentence) in student]
+        assert leaked == [], f"student {paper}: {leaked[:3]}"
+
+
+def test_the_teacher_editions_print_the_teacher_only_text(built_site, texts):
+    sentences = teacher_sentences(built_site)
+    for paper in ("a4", "letter"):
+        teacher = squeezed(" ".join(texts[("teacher", paper)]))
+        # A sentence may run over a page break, with the footer and notes printed in between: then one of
+        # its halves is whole.
+        missing = [sentence for sentence in sentences if squeezed(sentence) not in teacher
+                   and not any(squeezed(half) in teacher for half in halves(sentence))]
+        assert missing == [], f"teacher {paper}: {missing[:3]}"
+
+
+def halves(sentence):
+    words = sentence.split()
+    return " ".join(words[:len(words) // 2]), " ".join(words[len(words) // 2:])
+
+
+@pytest.mark.parametrize("edition,paper", EDITIONS)
+def test_the_first_page_says_which_edition_version_date_and_website(texts, config, edition, paper):
+    cover = texts[(edition, paper)][0].lower()
+    extra = config["extra"]["handouts"]
+    assert f"{edition} edition" in cover
+    assert f"{extra['version']}, {extra['date']}".lower() in cover
+    assert "website" in cover
+    if re.match(r"https?://(127\.0\.0\.1|localhost)\b", config["site_url"]):   # SITE_URL not set
+        assert "not published yet" in cover
+    else:
+        assert config["site_url"].lower().rstrip("/") in cover
+
+
+def test_the_same_sources_give_byte_identical_pdfs(built_site, tmp_path):
+    # The build (hooks/handouts.py) made one set; the script on its own makes another from the same pages.
+    site = Path(shutil.copytree(built_site, tmp_path / "site", ignore=shutil.ignore_patterns("handouts")))
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "render_handouts.py"), "--site", str(site)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=600,
+                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "HANDOUT_CACHE": "0"})
+    assert result.returncode == 0, result.stderr
+    assert "unchanged, reused" not in result.stdout
+    again = {path.name: path.read_bytes() for path in (site / "handouts").glob("*.pdf")}
+    built = {path.name: path.read_bytes() for path in (built_site / "handouts").glob("*.pdf")}
+    assert len(again) == 4
+    assert {name for name in built if built[name] != again.get(name)} == set()
+
+
+def test_pdfs_are_readable_by_everyone_who_can_read_the_site(built_site):
+    for edition, paper in EDITIONS:
+        assert pdf_path(built_site, edition, paper).stat().st_mode & 0o044 == 0o044
