@@ -319,7 +319,7 @@ def layout_edition(document, site_dir, edition, paper):
     """The laid-out document, every misplaced or lost note corrected (in two steps at most): (layout, corrections)."""
     weasyprint = import_weasyprint()
     font_config, stylesheets = _stylesheets(paper)
-    corrections = {}   # note id -> how far we went: 1 keep its paragraph with it, 2 also end the page there
+    corrections = {}   # note id -> 1: page break after its paragraph, 2: before it
     for attempt in range(MAX_CORRECTIONS + 1):
         layout = _render(weasyprint, _corrected(document, corrections), site_dir, stylesheets, font_config)
         misplaced, lost = check_footnotes(layout)
@@ -414,24 +414,37 @@ def _describe(note_id):
     return f"'{name.replace('fn-', '')}' on the {page} page"
 
 
+PARAGRAPHS = ("p", "li", "dd", "dt", "blockquote", "figure", "h1", "h2", "h3", "h4")
+
+
 def _corrected(document, corrections):
-    """The document with its corrections: first the note's whole paragraph moves with it (footnote-policy:
-    block); if WeasyPrint still misplaces it (it loses track of notes when it backs up to honour a
-    break-inside: avoid further down), the page also ends after the block that holds the call."""
-    for note_id in corrections:
-        document = document.replace(f'class="footnote" id="{note_id}"', f'class="footnote keep-block" id="{note_id}"')
-    page_ends = [note_id for note_id, level in corrections.items() if level >= 2]
-    if not page_ends:
+    """The document with a page break next to the paragraph of each misplaced note.
+
+    WeasyPrint 70 moves notes already placed on a page to the next one when the first lines of a later
+    paragraph do not fit above them (layout/block.py, "try to report footnotes"). Ending the page after the
+    note's paragraph sends that later paragraph on; if the note is still misplaced, its own paragraph is the
+    one that did not fit, so the page ends before it instead."""
+    if not corrections:
         return document
     from lxml import html as lxml_html
 
     tree = lxml_html.document_fromstring(document)
-    for note_id in page_ends:
-        block = tree.get_element_by_id(note_id)
-        while block.getparent() is not None and "page" not in (block.getparent().get("class") or "").split():
-            block = block.getparent()
-        block.set("style", f"{block.get('style') or ''}; break-after: page".lstrip("; "))
+    for note_id, level in corrections.items():
+        block = _paragraph_of(tree.get_element_by_id(note_id))
+        side = "after" if level == 1 else "before"
+        block.set("style", f"{block.get('style') or ''}; break-{side}: page".lstrip("; "))
     return lxml_html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+def _paragraph_of(element):
+    """The paragraph (or list item…) that holds a note's call; for a call in a table, the whole table."""
+    tables = [ancestor for ancestor in element.iterancestors("table")]
+    if tables:
+        return tables[-1]
+    for ancestor in element.iterancestors():
+        if ancestor.tag in PARAGRAPHS or "page" in (ancestor.getparent().get("class") or "").split():
+            return ancestor
+    return element
 
 
 def _check_no_teacher_text(document, edition, paper, teacher_texts):
@@ -573,7 +586,7 @@ def render_all(config, site_dir=None, log=print):
         with ProcessPoolExecutor(max_workers=workers) as pool:
             for job, (edition, paper, output, (page_count, size, corrections)) in zip(
                     to_render, pool.map(_render_job, to_render)):
-                note = f", {corrections} note(s) kept with their paragraph" if corrections else ""
+                note = f", {corrections} note(s) kept on their call's page by a page break" if corrections else ""
                 log(f"Handout {output}: {page_count} pages, {size // 1024} KB{note}")
                 results.append((output, page_count, size))
                 _to_cache(job, page_count)
