@@ -10,24 +10,27 @@ What a teacher relies on, one test each:
   - the Nu HTML Checker finds no error on any page;
   - at phone width nothing scrolls sideways and the telegram stays readable;
   - printing a page from the browser gives the text alone, black on white;
-  - the theme files copied into overrides/ still match the installed Material apart from our fixes.
+  - the theme files copied into overrides/ still match the installed Material apart from our fixes;
+  - the preview server (./scripts/serve) starts in seconds, because it does not make the PDFs.
 
 Browser tests need /usr/bin/chromium (Debian package chromium); the Nu checker needs Java and vnu.jar
 (npm package vnu-jar, pinned in package-lock.json, installed by ./scripts/test). Where one is missing they
 are skipped with the reason, except in CI (CI=true), where a missing tool is a failure.
 """
 
-import functools
 import http.server
+import io
 import json
 import os
 import re
 import shutil
 import socket
 import subprocess
-import sys
 import threading
+import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -40,6 +43,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--disable-quic", "--no-first-run"]
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 SUBPATH = "/module/"
+HANDOUT = "handouts/stalin-mao-1952-student-a4.pdf"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -255,6 +259,33 @@ def test_theme_copies_in_overrides_match_the_installed_material_apart_from_our_f
         assert ours == theirs, f"overrides/{name} no longer matches Material's {name}: copy it again"
 
 
+def test_the_preview_server_starts_in_seconds_without_making_the_pdfs():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    started = time.monotonic()
+    server = subprocess.Popen([*MKDOCS, "serve", "--dev-addr", f"127.0.0.1:{port}"], cwd=ROOT, env=ENV,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        page = None
+        while page is None and time.monotonic() - started < 60 and server.poll() is None:
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=5).read().decode()
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.3)
+        assert page is not None, "mkdocs serve did not answer within 60 s"
+        assert time.monotonic() - started < 30, "the preview took more than 30 s to start"
+        assert 'class="handout-note"' in page, "the preview should say that it does not make the PDFs"
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/{HANDOUT}", timeout=5)
+            raise AssertionError("the preview server made a PDF")
+        except urllib.error.HTTPError as error:
+            assert error.code == 404
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 # ---- In the browser --------------------------------------------------------------------------------------
 
 @pytest.mark.browser
@@ -391,13 +422,16 @@ def test_printing_a_page_gives_the_text_alone_black_on_white(served_site, visit)
         getComputedStyle(document.querySelector('.footnote li p')).color]""")
     assert colours == ["rgb(0, 0, 0)", "rgb(0, 0, 0)"], f"printed text is not black: {colours}"
     from pypdf import PdfReader
-    import io
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(v.page.pdf(format="A4"))).pages)
     text = " ".join(text.split())
     assert "We have received your telegram of 17 December" in text
-    assert "SEMENOV" in text and "Skip to content" not in text and "Made with" not in text
+    assert "SEMENOV" in text
+    for furniture in ("Skip to content", "Table of contents", "Made with", "Previous", "Search"):
+        assert furniture not in text, f"the printout shows the site's {furniture!r}"
+    v.page.emulate_media(media="screen")
     load(v.page, base + "questions.html")
     v.page.locator("details.teacher summary").first.click()
+    v.page.emulate_media(media="print")
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(v.page.pdf(format="A4"))).pages)
     assert "Suggested answer" not in text, "teacher boxes must be left out of a printout, even opened ones"
     first_question = " ".join(v.page.locator("article h3").first.text_content().replace("¶", "").split())
