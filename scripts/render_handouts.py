@@ -309,7 +309,7 @@ def render_pdf(document, site_dir, edition, paper, output, teacher_texts):
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")   # identical sources give identical bytes
     layout, corrections = layout_edition(document, site_dir, edition, paper)
     _check_no_teacher_text(document, edition, paper, teacher_texts)
-    pdf = layout.write_pdf(pdf_variant="pdf/ua-1", finisher=_compact_text)
+    pdf = _without_text_spans(layout.write_pdf(pdf_variant="pdf/ua-1", finisher=_compact_text))
     _check_glyphs_from_shipped_fonts(layout, edition, paper)   # the fonts are known once the PDF is drawn
     _write_atomically(output, pdf)
     return len(layout.pages), len(pdf), corrections
@@ -382,6 +382,36 @@ def _compact_text(document, pdf):
         if isinstance(pdf_object, pydyf.Stream):
             pdf_object.stream = [item.replace(b">0<", b"") if isinstance(item, bytes) and item.endswith(b"] TJ")
                                  else item for item in pdf_object.stream]
+
+
+def _without_text_spans(pdf):
+    """The same tagged PDF, an eighth smaller: WeasyPrint gives every run of text its own /Span element in the
+    structure tree (4,000 of them in a handout), with no attributes, so nothing for a screen reader. Each run's
+    content (MCID) goes straight into the paragraph or heading that held the Span, as WeasyPrint already does
+    for links, and the ParentTree points to that element. Then qpdf writes the file again, deterministically."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        spans = {}
+        for element in document.objects:
+            if (isinstance(element, pikepdf.Dictionary) and element.get("/Type") == "/StructElem"
+                    and element.get("/S") == "/Span" and set(element.keys()) <= {"/Type", "/S", "/K", "/Pg", "/P"}
+                    and len(element.K) == 1 and isinstance(element.K[0], int)
+                    and element.P.get("/Pg") is not None and element.P.Pg.objgen == element.Pg.objgen):
+                spans[element.objgen] = (element.P, int(element.K[0]))
+        for parent in {parent.objgen: parent for parent, _ in spans.values()}.values():
+            parent.K = pikepdf.Array([spans[kid.objgen][1] if isinstance(kid, pikepdf.Dictionary) and kid.is_indirect
+                                      and kid.objgen in spans else kid for kid in parent.K])
+        numbers = document.Root.StructTreeRoot.ParentTree.Nums
+        for page_elements in (numbers[i] for i in range(1, len(numbers), 2)):
+            if isinstance(page_elements, pikepdf.Array):
+                for index, element in enumerate(page_elements):
+                    if isinstance(element, pikepdf.Dictionary) and element.objgen in spans:
+                        page_elements[index] = spans[element.objgen][0]
+        output = io.BytesIO()
+        document.save(output, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True,
+                      compress_streams=True)
+    return output.getvalue()
 
 
 def check_footnotes(layout):

@@ -104,6 +104,28 @@ def test_tagged_pdf_ua(built_site, edition, paper):
             assert str(xmp.get("pdfuaid:part")) == "1"
 
 
+@pytest.mark.parametrize("edition,paper", EDITIONS)
+def test_the_structure_tree_holds_every_piece_of_marked_content(built_site, edition, paper):
+    # Every MCID in a page's content is in the ParentTree, and the element found there really holds it
+    # (the renderer moves text runs out of WeasyPrint's Span elements into their paragraphs).
+    with pikepdf.open(pdf_path(built_site, edition, paper)) as pdf:
+        numbers = pdf.Root.StructTreeRoot.ParentTree.Nums
+        parents = {int(numbers[i]): numbers[i + 1] for i in range(0, len(numbers), 2)}
+        for page in pdf.pages:
+            mcids = [int(n) for n in re.findall(rb"/MCID (\d+)", page.Contents.read_bytes())]
+            assert mcids == list(range(len(mcids)))
+            elements = parents[int(page.StructParents)]
+            assert len(elements) == len(mcids)
+            for mcid, element in zip(mcids, elements):
+                assert element.Type == "/StructElem" and element.Pg.objgen == page.objgen
+                kids = element.K if isinstance(element.K, pikepdf.Array) else [element.K]
+                assert mcid in [int(kid) for kid in kids if isinstance(kid, int)], (mcid, element.S)
+                ancestor, depth = element, 0
+                while ancestor.get("/Type") != "/StructTreeRoot" and depth < 50:
+                    ancestor, depth = ancestor.P, depth + 1
+                assert ancestor.get("/Type") == "/StructTreeRoot"
+
+
 def shipped_families():
     css = (ROOT / "print" / "handout.css").read_text(encoding="utf-8")
     return {family.replace(" ", "-") for family in re.findall(r'@font-face\s*\{[^}]*font-family:\s*"([^"]+)"', css)}
