@@ -203,6 +203,18 @@ def test_a_telegram_paragraph_number_duplicated(project):
                "number the telegram's paragraphs { #p1 }, { #p2 } … once each, in order.")
 
 
+def test_the_telegram_cut_short(project):
+    edit(project / "docs/telegram.md", "27 December 1952\n", "")
+    fails_with(build(project, handouts=False), "docs/telegram.md: the telegram ends early: the archive text "
+               "continues with '27 December 1952'. Restore the missing paragraph verbatim.")
+
+
+def test_commentary_inside_the_telegram(project):
+    edit(project / "docs/telegram.md", "</div>", "My own comment on the telegram.\n\n</div>")
+    fails_with(build(project, handouts=False), "docs/telegram.md: the telegram has text the archive does not: 'My "
+               "own comment on the telegram.'. Put commentary outside <div class=\"telegram\"> or in a footnote.")
+
+
 def test_a_telegram_note_without_a_citation(project):
     edit(project / "docs/telegram.md", "The telegram of 17 December. [@", "The telegram of 17 December. @")
     fails_with(build(project, handouts=False), "footnote [^received] cites no source; every note on the "
@@ -338,6 +350,20 @@ def test_handouts_with_a_character_no_shipped_font_has(project):
                         "shipped fonts (docs/assets/fonts/) lack. Run scripts/update-cjk-font to add them to the "
                         "shipped subset, or write the text without them; the PDF was not written.")
     assert "no font has" in output or "only the system font" in output
+
+
+def test_a_handout_that_would_load_something_from_the_internet(project):
+    edit(project / "docs/index.md", "<!-- handouts -->", '<img src="https://example.org/map.png" alt="A map">')
+    fails_with(build(project), "the handout tried to load https://example.org/map.png; handouts may only use "
+               "files in the project. Remove the reference or copy the file into docs/.")
+
+
+def test_a_handout_image_that_is_missing(project):
+    # Raw HTML escapes MkDocs' link check; the renderer still refuses to print without the picture.
+    edit(project / "docs/index.md", "<!-- handouts -->", '<img src="assets/images/map.png" alt="A map">')
+    output = fails_with(build(project), "cannot read ", "assets/images/map.png for the handout (",
+                        "Restore the file, or remove the reference to it, and build again.")
+    assert "Aborted with a BuildError!" in output
 
 
 def no_pango_shim(folder):
