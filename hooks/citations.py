@@ -131,7 +131,7 @@ def bibliography_html():
     keys = [item.key for item in bibliography.items]
     rows = [f'<p class="bibliography-entry" id="ref-{key}">{_tidy(str(text), [key])}</p>'
             for key, text in zip(keys, bibliography.bibliography())]
-    return '<div class="bibliography" markdown="0">\n' + "\n".join(rows) + "\n</div>"
+    return '<div class="bibliography">\n' + "\n".join(rows) + "\n</div>"
 
 
 def _parse(text, page, markdown, offset):
@@ -164,7 +164,8 @@ def _format(bibliography, items, opens_note):
     if text.startswith("ibid"):
         # "Ibid." only opens a note; in the middle of one, give the short form instead.
         text = "I" + text[1:] if opens_note else _short_form(items)
-    return _tidy(text, [item.key for item in items])
+    keys = [item.key for item in items]
+    return f'<span class="citation" data-cites="{" ".join(keys)}">{_tidy(text, keys)}</span>'
 
 
 def _short_form(items):

@@ -48,7 +48,7 @@ def deliveries():
 
 
 def deliveries_table():
-    lines = ["| | Delivered in 1952 (¶6) | 20-division programme for 1953 (¶4) | Extra for 1953 (¶5) "
+    lines = ["| Item | Delivered in 1952 (¶6) | 20-division programme for 1953 (¶4) | Extra for 1953 (¶5) "
              "| Total for 1953 | Total as printed in ¶6 | Change on 1952 |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for row in deliveries():
@@ -109,7 +109,7 @@ def deliveries_chart():
         f"{row['item']}: {row['delivered_1952']:,} delivered in 1952; {row['total_1953']:,} planned for 1953 "
         f"({row['programme_1953']:,} programme plus {row['extra_1953']:,} extra)" for row in rows)
     return (
-        '<figure class="chart" markdown="0">\n'
+        '<figure class="chart">\n'
         f'<svg viewBox="0 0 {panel_width * len(rows)} {legend_y + 15}" role="img" aria-labelledby="chart-title chart-desc" '
         'xmlns="http://www.w3.org/2000/svg">\n'
         '<title id="chart-title">Soviet deliveries to China, 1952 and 1953</title>\n'
@@ -124,9 +124,15 @@ def deliveries_chart():
 
 
 def glossary_entries():
+    """Terms in alphabetical order under a heading for each initial letter."""
     entries = sorted(load_glossary().values(), key=lambda entry: str(entry["term"]).lower())
-    return "\n\n".join(f"### {entry['term']} {{ #{entry['id']} }}\n\n{' '.join(str(entry['definition']).split())}"
-                       for entry in entries)
+    parts, letter = [], None
+    for entry in entries:
+        if str(entry["term"])[0].upper() != letter:
+            letter = str(entry["term"])[0].upper()
+            parts.append(f"## {letter} {{ #letter-{letter.lower()} }}")
+        parts.append(f"### {entry['term']} {{ #{entry['id']} }}\n\n{' '.join(str(entry['definition']).split())}")
+    return "\n\n".join(parts)
 
 
 
