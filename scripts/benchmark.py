@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 import render_handouts  # noqa: E402
 
-PROJECT_PARTS = ["docs", "data", "hooks", "scripts", "print", "overrides", "mkdocs.yml", "requirements.txt"]
+NOT_COPIED = (".git", ".venv", "site", ".site-*", "node_modules", "__pycache__", ".pytest_cache")
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 MAX_PDF_KB = 400
 MAX_EDIT_SECONDS = 1.5
@@ -31,14 +31,8 @@ PEAK = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]);
 
 
 def copy_project(folder):
-    """The project without .git, site/ and caches, with the working tree's .venv (a symlink)."""
-    folder.mkdir(parents=True)
-    for name in PROJECT_PARTS:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, folder / name)
+    """The project without .git, site/, builds and caches, with the working tree's .venv (a symlink)."""
+    shutil.copytree(ROOT, folder, symlinks=True, ignore=shutil.ignore_patterns(*NOT_COPIED))
     (folder / ".venv").symlink_to(ROOT / ".venv")
     return folder
 

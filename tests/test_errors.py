@@ -72,28 +72,93 @@ def test_the_small_project_builds_cleanly_with_its_handouts(project):
     assert len(list((project / "out" / "handouts").glob("*.pdf"))) == 4
 
 
+# Mistakes that only need the website built: (file, text in it, replaced by, pieces of the message).
+MISTAKES = [
+    pytest.param("docs/index.md", "[^third]: Note gamma about the fifth paragraph.", "",
+                ["docs/index.md:4: footnote call [^third] has no definition; add a line '[^third]: text of the "
+                 "note' (by habit at the end of the page) or remove the call."], id="a-footnote-call-without-definition"),
+    pytest.param("docs/index.md", "first.[^third]", "first.",
+                ["docs/index.md:10: footnote [^third] is defined but never called; put [^third] in the text "
+                 "where the note belongs, or delete the definition."], id="a-footnote-definition-without-call"),
+    pytest.param("docs/index.md", "[^third]: Note gamma", "[^second]: Note gamma",
+                ["docs/index.md:10: footnote [^second] is defined twice; give "
+                 "one of them another name."], id="a-footnote-defined-twice"),
+    pytest.param("docs/index.md", ", p. 84]", ", page 84]",
+                ["docs/index.md:10: cannot read the locator 'page 84' in [@",
+                 "write it as 'p. 84', 'pp. 84–85'"], id="an-unreadable-citation-locator"),
+    pytest.param("docs/index.md", "glossary.md#fond", "glossary.md#fonds",
+                ["docs/index.md:4: unknown glossary term 'fonds'. Did you mean 'fond'? Add it to "
+                 "data/glossary.yml or correct the link."], id="an-unknown-glossary-term"),
+    pytest.param("docs/index.md", "Read [¶5](telegram.md#p5)", "Read [¶5](telegrams.md#p5)",
+                ["Doc file 'index.md' contains a link 'telegrams.md#p5', but the target 'telegrams.md' is not "
+                 "found among documentation files.",
+                 "Aborted with 1 warnings in strict mode!"], id="a-broken-internal-link"),
+    pytest.param("docs/index.md", "Read [¶5](telegram.md#p5)", "Read [¶5](telegram.md#p55)",
+                ["Doc file 'index.md' contains a link 'telegram.md#p55', but the doc 'telegram.md' does not "
+                 "contain an anchor '#p55'."], id="a-broken-anchor"),
+    pytest.param("docs/index.md", "<!-- handouts -->", "![Map of Korea](assets/images/korea.png)",
+                ["Doc file 'index.md' contains a link 'assets/images/korea.png', but the target is not found "
+                 "among documentation files."], id="a-missing-image"),
+    pytest.param("docs/index.md", "<!-- handouts -->", '--8<-- "docs/snippets/credits.md"',
+                ["docs/index.md:6: the snippet 'docs/snippets/credits.md' does "
+                 "not exist; create it or correct the path (snippet paths start at the project folder, for "
+                 "example \"docs/snippets/credits.md\")."], id="a-missing-snippet"),
+    pytest.param("docs/telegram.md", "\n{ #p3 }", "",
+                ["docs/telegram.md:21: paragraph number ¶4 is out of sequence; "
+                 "expected { #p3 }. Number the telegram's paragraphs 1, 2, 3 … with no gaps."], id="a-telegram-paragraph-number-missing"),
+    pytest.param("docs/telegram.md", "\n{ #p7 }", "",
+                ["docs/telegram.md:3: the telegram's paragraphs are numbered "
+                 "¶1–¶6, but it has 7: end the last line of each of its 7 paragraphs with { #pN }, from { #p1 } "
+                 "to { #p7 }."], id="the-last-telegram-paragraph-number-missing"),
+    pytest.param("docs/telegram.md", "{ #p3 }", "{ #p2 }",
+                ["docs/telegram.md:19: paragraph number ¶2 is used twice; "
+                 "number the telegram's paragraphs { #p1 }, { #p2 } … once each, in order."], id="a-telegram-paragraph-number-duplicated"),
+    pytest.param("docs/telegram.md", "27 December 1952\n", "",
+                ["docs/telegram.md: the telegram ends early: the archive text "
+                 "continues with '27 December 1952'. Restore the missing paragraph verbatim."], id="the-telegram-cut-short"),
+    pytest.param("docs/telegram.md", "</div>", "My own comment on the telegram.\n\n</div>",
+                ["docs/telegram.md: the telegram has text the archive does not: 'My "
+                 "own comment on the telegram.'. Put commentary outside <div class=\"telegram\"> or in a footnote."], id="commentary-inside-the-telegram"),
+    pytest.param("docs/telegram.md", "The telegram of 17 December. [@", "The telegram of 17 December. @",
+                ["footnote [^received] cites no source; every note on the "
+                 "telegram page must cite at least one work"], id="a-telegram-note-without-a-citation"),
+    pytest.param("docs/questions.md", "through the year.\n///\n", "through the year.\n",
+                ["docs/questions.md:7: the '/// teacher' block opened here is "
+                 "never closed; add a line with only '///' where it ends. (An unclosed teacher block would hide "
+                 "the rest of the page.)"], id="a-teacher-block-left-unclosed"),
+    pytest.param("docs/questions.md", "Think about the war in Korea.", "Think about the war in Korea.\n\n///",
+                ["docs/questions.md:15: this '///' closes no block; delete it or "
+                 "add the opening line (for example '/// teacher | Suggested answer') above it."], id="a-stray-block-closing-mark"),
+    pytest.param("docs/questions.md", "### 2. Why then? { #q2", "### 3. Why then? { #q3",
+                ["docs/questions.md:11: question id #q3 is out of sequence; "
+                 "expected #q2. Questions are numbered 1, 2, 3 … down the page, each number once."], id="a-question-out-of-sequence"),
+    pytest.param("docs/questions.md", '{ #q2 data-answer-lines="2" }', "{ #q2 }",
+                ['docs/questions.md:11: question #q2 needs data-answer-lines="N" '
+                 "(the ruled lines in the student handout)."], id="a-question-without-answer-lines"),
+    pytest.param("data/bibliography.json", '"id":', '"id"',
+                ["data/bibliography.json:3: is not valid JSON (Expecting ':' "
+                 "delimiter at column",
+                 "look for a missing comma or quote."], id="a-bibliography-with-a-json-mistake"),
+    pytest.param("docs/index.md", "Note beta about the archive. [@", "Note beta about the archive. @",
+                ["data/bibliography.json: no page cites ",
+                 "cite each work where it is used, or remove the entry.",
+                 "Aborted with 1 warnings in strict mode!"], id="an-uncited-bibliography-entry"),
+    pytest.param("data/glossary.yml", "  term: fond", "  term: fond: the",
+                ["data/glossary.yml:2: is not valid YAML (mapping values are not "
+                 "allowed here); check the indentation and quotes."], id="a-glossary-with-a-yaml-mistake"),
+    pytest.param("data/glossary.yml", "- id: telegram", "- id: fond",
+                ["data/glossary.yml: the id 'fond' is used twice; ids must be unique."], id="a-glossary-id-used-twice"),
+]
+
+
+@pytest.mark.parametrize("path,old,new,expected", MISTAKES)
+def test_a_mistake_in_a_page_or_a_data_file(project, path, old, new, expected):
+    edit(project / path, old, new)
+    fails_with(build(project, handouts=False), *expected)
+
+
 # ---------------------------------------------------------------------------------------------------------
-# Footnotes
-
-
-def test_a_footnote_call_without_definition(project):
-    edit(project / "docs/index.md", "[^third]: Note gamma about the fifth paragraph.", "")
-    fails_with(build(project, handouts=False),
-               "docs/index.md:4: footnote call [^third] has no definition; add a line '[^third]: text of the "
-               "note' (by habit at the end of the page) or remove the call.")
-
-
-def test_a_footnote_definition_without_call(project):
-    edit(project / "docs/index.md", "first.[^third]", "first.")
-    fails_with(build(project, handouts=False),
-               "docs/index.md:10: footnote [^third] is defined but never called; put [^third] in the text "
-               "where the note belongs, or delete the definition.")
-
-
-def test_a_footnote_defined_twice(project):
-    edit(project / "docs/index.md", "[^third]: Note gamma", "[^second]: Note gamma")
-    fails_with(build(project, handouts=False), "docs/index.md:10: footnote [^second] is defined twice; give "
-               "one of them another name.")
+# Mistakes that need more than one replacement, or the handouts
 
 
 def test_shuffled_definitions_still_number_the_notes_in_reading_order_on_the_web_and_in_the_pdf(project):
@@ -118,8 +183,15 @@ def test_shuffled_definitions_still_number_the_notes_in_reading_order_on_the_web
         assert numbered == [("1", "alpha"), ("2", "beta"), ("3", "gamma")], (pdf.name, numbered)
 
 
-# ---------------------------------------------------------------------------------------------------------
-# Citations, glossary, links, images, snippets
+def test_notes_out_of_reading_order_stop_the_build_if_the_citations_hook_is_left_out(project):
+    # hooks/citations.py is what puts the notes in reading order; without it, the check after it speaks up.
+    edit(project / "mkdocs.yml", "  - hooks/citations.py", "")
+    index = project / "docs/index.md"
+    text = index.read_text(encoding="utf-8")
+    notes = re.findall(r"^\[\^\w+\]: .*$", text, flags=re.MULTILINE)
+    index.write_text(text[:text.index(notes[0])] + "\n".join([notes[2], notes[0], notes[1]]) + "\n", encoding="utf-8")
+    fails_with(build(project, handouts=False), "docs/index.md: footnotes are numbered [2, 3, 1] in reading order; "
+               "they must run 1, 2, 3 … Check that hooks/citations.py is listed under hooks: in mkdocs.yml.")
 
 
 def test_an_unknown_citation_key(project):
@@ -131,111 +203,12 @@ def test_an_unknown_citation_key(project):
                "data/bibliography.json or correct the key.")
 
 
-def test_an_unreadable_citation_locator(project):
-    edit(project / "docs/index.md", ", p. 84]", ", page 84]")
-    fails_with(build(project, handouts=False), "docs/index.md:10: cannot read the locator 'page 84' in [@",
-               "write it as 'p. 84', 'pp. 84–85'")
-
-
-def test_an_unknown_glossary_term(project):
-    edit(project / "docs/index.md", "glossary.md#fond", "glossary.md#fonds")
-    fails_with(build(project, handouts=False),
-               "docs/index.md:4: unknown glossary term 'fonds'. Did you mean 'fond'? Add it to "
-               "data/glossary.yml or correct the link.")
-
-
-def test_a_broken_internal_link(project):
-    edit(project / "docs/index.md", "Read [¶5](telegram.md#p5)", "Read [¶5](telegrams.md#p5)")
-    fails_with(build(project, handouts=False),
-               "Doc file 'index.md' contains a link 'telegrams.md#p5', but the target 'telegrams.md' is not "
-               "found among documentation files.", "Aborted with 1 warnings in strict mode!")
-
-
-def test_a_broken_anchor(project):
-    edit(project / "docs/index.md", "Read [¶5](telegram.md#p5)", "Read [¶5](telegram.md#p55)")
-    fails_with(build(project, handouts=False),
-               "Doc file 'index.md' contains a link 'telegram.md#p55', but the doc 'telegram.md' does not "
-               "contain an anchor '#p55'.")
-
-
-def test_a_missing_image(project):
-    edit(project / "docs/index.md", "<!-- handouts -->", "![Map of Korea](assets/images/korea.png)")
-    fails_with(build(project, handouts=False),
-               "Doc file 'index.md' contains a link 'assets/images/korea.png', but the target is not found "
-               "among documentation files.")
-
-
-def test_a_missing_snippet(project):
-    edit(project / "docs/index.md", "<!-- handouts -->", '--8<-- "docs/snippets/credits.md"')
-    fails_with(build(project, handouts=False), "docs/index.md:6: the snippet 'docs/snippets/credits.md' does "
-               "not exist; create it or correct the path (snippet paths start at the project folder, for "
-               "example \"docs/snippets/credits.md\").")
-
-
-# ---------------------------------------------------------------------------------------------------------
-# The telegram
-
-
 def test_the_telegram_text_changed_by_one_character(project):
     edit(project / "docs/telegram.md", "1320 artillery pieces", "1321 artillery pieces")
     output = fails_with(build(project, handouts=False), "docs/telegram.md:21: ¶4 of the telegram differs from "
                         "the archive text (data/archive-page-110021.md) at character",
                         "The translation must stay verbatim, errors included; put any correction in a footnote.")
     assert "the archive has '" in output and "1320 artillery" in output and "1321 artillery" in output
-
-
-def test_a_telegram_paragraph_number_missing(project):
-    edit(project / "docs/telegram.md", "\n{ #p3 }", "")
-    fails_with(build(project, handouts=False), "docs/telegram.md:21: paragraph number ¶4 is out of sequence; "
-               "expected { #p3 }. Number the telegram's paragraphs 1, 2, 3 … with no gaps.")
-
-
-def test_the_last_telegram_paragraph_number_missing(project):
-    edit(project / "docs/telegram.md", "\n{ #p7 }", "")
-    fails_with(build(project, handouts=False), "docs/telegram.md:3: the telegram's paragraphs are numbered "
-               "¶1–¶6, but it has 7: end the last line of each of its 7 paragraphs with { #pN }, from { #p1 } "
-               "to { #p7 }.")
-
-
-def test_a_telegram_paragraph_number_duplicated(project):
-    edit(project / "docs/telegram.md", "{ #p3 }", "{ #p2 }")
-    fails_with(build(project, handouts=False), "docs/telegram.md:19: paragraph number ¶2 is used twice; "
-               "number the telegram's paragraphs { #p1 }, { #p2 } … once each, in order.")
-
-
-def test_the_telegram_cut_short(project):
-    edit(project / "docs/telegram.md", "27 December 1952\n", "")
-    fails_with(build(project, handouts=False), "docs/telegram.md: the telegram ends early: the archive text "
-               "continues with '27 December 1952'. Restore the missing paragraph verbatim.")
-
-
-def test_commentary_inside_the_telegram(project):
-    edit(project / "docs/telegram.md", "</div>", "My own comment on the telegram.\n\n</div>")
-    fails_with(build(project, handouts=False), "docs/telegram.md: the telegram has text the archive does not: 'My "
-               "own comment on the telegram.'. Put commentary outside <div class=\"telegram\"> or in a footnote.")
-
-
-def test_a_telegram_note_without_a_citation(project):
-    edit(project / "docs/telegram.md", "The telegram of 17 December. [@", "The telegram of 17 December. @")
-    fails_with(build(project, handouts=False), "footnote [^received] cites no source; every note on the "
-               "telegram page must cite at least one work")
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Teacher-only material, questions, front matter
-
-
-def test_a_teacher_block_left_unclosed(project):
-    edit(project / "docs/questions.md", "through the year.\n///\n", "through the year.\n")
-    fails_with(build(project, handouts=False), "docs/questions.md:7: the '/// teacher' block opened here is "
-               "never closed; add a line with only '///' where it ends. (An unclosed teacher block would hide "
-               "the rest of the page.)")
-
-
-def test_a_stray_block_closing_mark(project):
-    edit(project / "docs/questions.md", "Think about the war in Korea.", "Think about the war in Korea.\n\n///")
-    fails_with(build(project, handouts=False), "docs/questions.md:15: this '///' closes no block; delete it or "
-               "add the opening line (for example '/// teacher | Suggested answer') above it.")
 
 
 def test_teacher_only_text_that_would_reach_the_student_edition(project):
@@ -248,50 +221,11 @@ def test_teacher_only_text_that_would_reach_the_student_edition(project):
     assert "Aborted with a BuildError!" in output
 
 
-def test_a_question_out_of_sequence(project):
-    edit(project / "docs/questions.md", "### 2. Why then? { #q2", "### 3. Why then? { #q3")
-    fails_with(build(project, handouts=False), "docs/questions.md:11: question id #q3 is out of sequence; "
-               "expected #q2. Questions are numbered 1, 2, 3 … down the page, each number once.")
-
-
-def test_a_question_without_answer_lines(project):
-    edit(project / "docs/questions.md", '{ #q2 data-answer-lines="2" }', "{ #q2 }")
-    fails_with(build(project, handouts=False), 'docs/questions.md:11: question #q2 needs data-answer-lines="N" '
-               "(the ruled lines in the student handout).")
-
-
 def test_an_unknown_audience_in_front_matter(project):
     index = project / "docs/index.md"
     index.write_text("---\naudience: teachers\n---\n" + index.read_text(encoding="utf-8"), encoding="utf-8")
     fails_with(build(project, handouts=False), "docs/index.md:2: front matter 'audience: teachers' is not one of "
                "all, teacher.")
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Data files a teacher may edit
-
-
-def test_a_bibliography_with_a_json_mistake(project):
-    edit(project / "data/bibliography.json", '"id":', '"id"', count=1)
-    fails_with(build(project, handouts=False), "data/bibliography.json:3: is not valid JSON (Expecting ':' "
-               "delimiter at column", "look for a missing comma or quote.")
-
-
-def test_an_uncited_bibliography_entry(project):
-    edit(project / "docs/index.md", "Note beta about the archive. [@", "Note beta about the archive. @")
-    fails_with(build(project, handouts=False), "data/bibliography.json: no page cites ",
-               "cite each work where it is used, or remove the entry.", "Aborted with 1 warnings in strict mode!")
-
-
-def test_a_glossary_with_a_yaml_mistake(project):
-    edit(project / "data/glossary.yml", "  term: fond", "  term: fond: the")
-    fails_with(build(project, handouts=False), "data/glossary.yml:2: is not valid YAML (mapping values are not "
-               "allowed here); check the indentation and quotes.")
-
-
-def test_a_glossary_id_used_twice(project):
-    edit(project / "data/glossary.yml", "- id: telegram", "- id: fond")
-    fails_with(build(project, handouts=False), "data/glossary.yml: the id 'fond' is used twice; ids must be unique.")
 
 
 # ---------------------------------------------------------------------------------------------------------
