@@ -91,7 +91,7 @@ def _citations_in_text_to_notes(markdown):
             continue
         name = f"cite-{len(added) + 1}"
         parts += [markdown[last:match.start()], f"[^{name}]"]
-        added.append(f"[^{name}]: {match.group(0)}")
+        added.append(f"[^{name}]: {' '.join(match.group(0).split())}")   # one line: a note ends at a line break
         last = match.end()
     parts.append(markdown[last:])
     return "".join(parts) + ("\n\n" + "\n\n".join(added) + "\n" if added else "")

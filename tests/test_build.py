@@ -69,3 +69,9 @@ def test_every_bibliography_entry_is_cited_somewhere(built_site):
     keys = {entry["id"] for entry in json.loads((ROOT / "data" / "bibliography.json").read_text(encoding="utf-8"))}
     sources = (built_site / "sources.html").read_text(encoding="utf-8")
     assert {key for key in keys if f'id="ref-{key}"' not in sources} == set()
+
+
+def test_no_citation_key_is_left_unformatted_on_any_page(built_site):
+    for page in built_site.glob("*.html"):
+        text = html.fromstring(page.read_bytes()).text_content()
+        assert not re.search(r"\[@|@[a-z][\w-]*\d{4}[\w-]*[\];]", text), page.name
