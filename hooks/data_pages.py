@@ -67,7 +67,7 @@ PAINT = {"bar-1952": 'fill="#333"', "bar-programme": 'fill="#777"',
 def deliveries_chart():
     """Grouped bars, one panel per item; patterns and direct labels keep it legible in grayscale."""
     rows = deliveries()
-    panel_width, bar_width, top, height = 320, 70, 40, 190
+    panel_width, bar_width, top, height = 320, 70, 55, 190
     parts = []
     for index, row in enumerate(rows):
         left = index * panel_width
@@ -98,12 +98,12 @@ def deliveries_chart():
         ]
     legend_y = top + height + 45
     parts += [
-        f'<rect class="bar-1952" {PAINT["bar-1952"]} x="40" y="{legend_y - 11}" width="14" height="14"/>'
-        f'<text x="60" y="{legend_y}">Delivered in 1952</text>',
-        f'<rect class="bar-programme" {PAINT["bar-programme"]} x="220" y="{legend_y - 11}" width="14" height="14"/>'
-        f'<text x="240" y="{legend_y}">20-division programme</text>',
-        f'<rect class="bar-extra" {PAINT["bar-extra"]} x="430" y="{legend_y - 11}" width="14" height="14"/>'
-        f'<text x="450" y="{legend_y}">Extra (about one-fourth of the request)</text>',
+        f'<rect class="bar-1952" {PAINT["bar-1952"]} x="20" y="{legend_y - 11}" width="14" height="14"/>'
+        f'<text x="40" y="{legend_y}">Delivered in 1952</text>',
+        f'<rect class="bar-programme" {PAINT["bar-programme"]} x="180" y="{legend_y - 11}" width="14" height="14"/>'
+        f'<text x="200" y="{legend_y}">20-division programme</text>',
+        f'<rect class="bar-extra" {PAINT["bar-extra"]} x="360" y="{legend_y - 11}" width="14" height="14"/>'
+        f'<text x="380" y="{legend_y}">Extra (about one-fourth of the request)</text>',
     ]
     description = "; ".join(
         f"{row['item']}: {row['delivered_1952']:,} delivered in 1952; {row['total_1953']:,} planned for 1953 "
@@ -111,6 +111,7 @@ def deliveries_chart():
     return (
         '<figure class="chart">\n'
         f'<svg viewBox="0 0 {panel_width * len(rows)} {legend_y + 15}" role="img" aria-labelledby="chart-title chart-desc" '
+        'font-family="Noto Sans, sans-serif" font-size="11" '
         'xmlns="http://www.w3.org/2000/svg">\n'
         '<title id="chart-title">Soviet deliveries to China, 1952 and 1953</title>\n'
         f'<desc id="chart-desc">{escape(description)}</desc>\n'
