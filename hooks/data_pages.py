@@ -65,63 +65,61 @@ PAINT = {"bar-1952": 'fill="#333"', "bar-programme": 'fill="#777"',
 
 
 def deliveries_chart():
-    """Grouped bars, one panel per item; patterns and direct labels keep it legible in grayscale."""
+    """One bar chart per item, side by side (stacked on a phone), with a legend in HTML; patterns, outlines
+    and direct labels keep it legible in grayscale."""
     rows = deliveries()
-    panel_width, bar_width, top, height = 320, 70, 55, 190
-    parts = []
-    for index, row in enumerate(rows):
-        left = index * panel_width
-        scale = height / max(row["delivered_1952"], row["total_1953"])
-        base = top + height
-
-        def bar(x, value, y_bottom, css_class):
-            h = value * scale
-            return (f'<rect class="{css_class}" {PAINT[css_class]} x="{left + x}" y="{y_bottom - h:.1f}" width="{bar_width}" '
-                    f'height="{h:.1f}"/>'), y_bottom - h
-
-        first, y1952 = bar(60, row["delivered_1952"], base, "bar-1952")
-        programme, y_programme = bar(170, row["programme_1953"], base, "bar-programme")
-        extra, y_extra = bar(170, row["extra_1953"], y_programme, "bar-extra")
-        parts += [
-            f'<text class="chart-title" font-weight="bold" x="{left + 160}" y="20" text-anchor="middle">{escape(row["item"])} '
-            f'({escape(row["unit"])})</text>',
-            first, programme, extra,
-            f'<line class="axis" stroke="#000" x1="{left + 40}" y1="{base}" x2="{left + 280}" y2="{base}"/>',
-            f'<text x="{left + 95}" y="{y1952 - 6:.1f}" text-anchor="middle">{row["delivered_1952"]:,}</text>',
-            f'<text x="{left + 205}" y="{y_extra - 6:.1f}" text-anchor="middle">{row["total_1953"]:,}</text>',
-            f'<text class="in-bar" fill="#fff" x="{left + 205}" y="{(y_programme + base) / 2 + 5:.1f}" '
-            f'text-anchor="middle">{row["programme_1953"]:,}</text>',
-            f'<text class="in-bar extra" x="{left + 205}" y="{(y_extra + y_programme) / 2 + 5:.1f}" '
-            f'text-anchor="middle">+{row["extra_1953"]:,}</text>',
-            f'<text x="{left + 95}" y="{base + 20}" text-anchor="middle">1952</text>',
-            f'<text x="{left + 205}" y="{base + 20}" text-anchor="middle">1953 (planned)</text>',
-        ]
-    legend_y = top + height + 45
-    parts += [
-        f'<rect class="bar-1952" {PAINT["bar-1952"]} x="20" y="{legend_y - 11}" width="14" height="14"/>'
-        f'<text x="40" y="{legend_y}">Delivered in 1952</text>',
-        f'<rect class="bar-programme" {PAINT["bar-programme"]} x="180" y="{legend_y - 11}" width="14" height="14"/>'
-        f'<text x="200" y="{legend_y}">20-division programme</text>',
-        f'<rect class="bar-extra" {PAINT["bar-extra"]} x="360" y="{legend_y - 11}" width="14" height="14"/>'
-        f'<text x="380" y="{legend_y}">Extra (about one-fourth of the request)</text>',
-    ]
-    description = "; ".join(
-        f"{row['item']}: {row['delivered_1952']:,} delivered in 1952; {row['total_1953']:,} planned for 1953 "
-        f"({row['programme_1953']:,} programme plus {row['extra_1953']:,} extra)" for row in rows)
+    panels = [_panel(index, row) for index, row in enumerate(rows)]
+    legend = "".join(
+        f'<li><svg width="14" height="14" aria-hidden="true"><rect class="{css_class}" {PAINT[css_class]} '
+        f'x="0.5" y="0.5" width="13" height="13"/></svg> {label}</li>'
+        for css_class, label in (("bar-1952", "Delivered in 1952"), ("bar-programme", "20-division programme"),
+                                 ("bar-extra", "Extra (about one-fourth of the request)")))
     return (
         '<figure class="chart">\n'
-        f'<svg viewBox="0 0 {panel_width * len(rows)} {legend_y + 15}" role="img" aria-labelledby="chart-title chart-desc" '
-        'font-family="Noto Sans, sans-serif" font-size="11" '
-        'xmlns="http://www.w3.org/2000/svg">\n'
-        '<title id="chart-title">Soviet deliveries to China, 1952 and 1953</title>\n'
-        f'<desc id="chart-desc">{escape(description)}</desc>\n'
-        '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
-        '<line x1="0" y1="0" x2="0" y2="6" class="hatch-line" stroke="#000" stroke-width="1.5"/></pattern></defs>\n'
-        + "\n".join(parts) +
-        '\n</svg>\n'
+        '<svg width="0" height="0" aria-hidden="true" class="chart-defs"><defs><pattern id="hatch" width="6" '
+        'height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" '
+        'class="hatch-line" stroke="#000" stroke-width="1.5"/></pattern></defs></svg>\n'
+        '<div class="chart-panels">\n' + "\n".join(panels) + '\n</div>\n'
+        f'<ul class="chart-legend">{legend}</ul>\n'
         '<figcaption>Deliveries in 1952 and plans for 1953, as the telegram gives them (1953 ammunition read as '
-        '1,400,000; see the table). Each panel has its own scale.</figcaption>\n</figure>'
+        '1,400,000; see the table). Each chart has its own scale.</figcaption>\n</figure>'
     )
+
+
+def _panel(index, row):
+    width, bar_width, top, height = 320, 70, 55, 190
+    scale = height / max(row["delivered_1952"], row["total_1953"])
+    base = top + height
+
+    def bar(x, value, y_bottom, css_class):
+        h = value * scale
+        return (f'<rect class="{css_class}" {PAINT[css_class]} x="{x}" y="{y_bottom - h:.1f}" width="{bar_width}" '
+                f'height="{h:.1f}"/>'), y_bottom - h
+
+    first, y1952 = bar(60, row["delivered_1952"], base, "bar-1952")
+    programme, y_programme = bar(170, row["programme_1953"], base, "bar-programme")
+    extra, y_extra = bar(170, row["extra_1953"], y_programme, "bar-extra")
+    title = f'{escape(row["item"])} ({escape(row["unit"])})'
+    description = (f"{row['delivered_1952']:,} delivered in 1952; {row['total_1953']:,} planned for 1953 "
+                   f"({row['programme_1953']:,} programme plus {row['extra_1953']:,} extra)")
+    return "\n".join([
+        f'<svg viewBox="0 0 {width} {base + 30}" role="img" aria-labelledby="chart-title-{index} chart-desc-{index}" '
+        'font-family="Noto Sans, sans-serif" font-size="11" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="chart-title-{index}">{title}</title>',
+        f'<desc id="chart-desc-{index}">{escape(description)}</desc>',
+        f'<text class="chart-title" font-weight="bold" x="160" y="20" text-anchor="middle">{title}</text>',
+        first, programme, extra,
+        f'<line class="axis" stroke="#000" x1="40" y1="{base}" x2="280" y2="{base}"/>',
+        f'<text x="95" y="{y1952 - 6:.1f}" text-anchor="middle">{row["delivered_1952"]:,}</text>',
+        f'<text x="205" y="{y_extra - 6:.1f}" text-anchor="middle">{row["total_1953"]:,}</text>',
+        f'<text class="in-bar" fill="#fff" x="205" y="{(y_programme + base) / 2 + 5:.1f}" '
+        f'text-anchor="middle">{row["programme_1953"]:,}</text>',
+        f'<text class="in-bar extra" x="205" y="{(y_extra + y_programme) / 2 + 5:.1f}" '
+        f'text-anchor="middle">+{row["extra_1953"]:,}</text>',
+        f'<text x="95" y="{base + 20}" text-anchor="middle">1952</text>',
+        f'<text x="205" y="{base + 20}" text-anchor="middle">1953 (planned)</text>',
+        '</svg>',
+    ])
 
 
 def glossary_entries():
