@@ -6,7 +6,7 @@ website and the handouts show the same data and citations in it become footnotes
 
 from html import escape
 
-from moduledata import TemplateMemo, fail, load_glossary, load_yaml
+from moduledata import fail, load_glossary, load_yaml
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -132,10 +132,3 @@ def glossary_entries():
             parts.append(f"## {letter} {{ #letter-{letter.lower()} }}")
         parts.append(f"### {entry['term']} {{ #{entry['id']} }}\n\n{' '.join(str(entry['definition']).split())}")
     return "\n\n".join(parts)
-
-
-
-def on_env(env, config, files):
-    # `mkdocs serve` makes a new template environment for every rebuild: keep the compiled templates.
-    env.bytecode_cache = TemplateMemo()
-    return env

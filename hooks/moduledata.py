@@ -18,7 +18,7 @@ MEMO = {}
 
 
 class TemplateMemo(jinja2.BytecodeCache):
-    """Compiled theme templates in MEMO, checked against each template's source (see hooks/data_pages.py)."""
+    """Compiled theme templates in MEMO, checked against each template's source (see hooks/theme_fixes.py)."""
 
     def load_bytecode(self, bucket):
         code = MEMO.get(("template", bucket.key, bucket.checksum))

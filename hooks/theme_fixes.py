@@ -1,5 +1,5 @@
-"""Two fixes to Material's page HTML where its templates offer no block to override (rather than copying
-whole templates into overrides/):
+"""Material's templates: kept compiled across `mkdocs serve` rebuilds, and two fixes to its page HTML
+where its templates offer no block to override (rather than copying whole templates into overrides/):
 
 - the drawer and search toggles are checkboxes marked autocomplete="off", which HTML does not allow on
   checkboxes (Nu HTML Checker); overrides/assets/javascripts/module.js resets them on "back" instead;
@@ -7,6 +7,8 @@ whole templates into overrides/):
 
 If a Material upgrade changes this markup, tests/test_site.py says which fix no longer applies.
 """
+
+from moduledata import TemplateMemo
 
 FIXES = (
     (' id="__drawer" autocomplete="off">', ' id="__drawer">'),
@@ -28,3 +30,9 @@ def on_post_page(output, page, config):
 
 def on_post_template(output_content, template_name, config):
     return fix(output_content)    # 404.html is a template of its own, not a page
+
+
+def on_env(env, config, files):
+    # `mkdocs serve` makes a new template environment for every rebuild: keep the compiled templates.
+    env.bytecode_cache = TemplateMemo()
+    return env
