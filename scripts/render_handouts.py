@@ -242,7 +242,9 @@ def _print_section(article, slug, dest, slugs, edition):
                 if sibling.tag in ("h1", "h2", "h3"):
                     break
                 last = sibling
-            lines = lxml_html.Element("div", {"class": "answer-lines", "style": f"--lines: {heading.get('data-answer-lines')}"})
+            lines = lxml_html.Element("div", {"class": "answer-lines"})
+            for _ in range(int(heading.get("data-answer-lines"))):
+                etree.SubElement(lines, "div", {"class": "answer-line"})   # one ruled line each
             lines.tail = last.tail
             last.tail = None
             last.addnext(lines)
