@@ -22,6 +22,10 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; 
     || fail "installing the packages in requirements.txt failed (see above). Check your connection to PyPI and run the command again."
   echo "$wanted" > "$stamp"
 fi
+# The renderer package in src/ is imported by the hooks as `handouts`: put src/ on the venv's path, as an
+# editable install would.
+site_packages=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')
+[ "$(cat "$site_packages/stalin_mao_module.pth" 2>/dev/null)" = "$PWD/src" ] || echo "$PWD/src" > "$site_packages/stalin_mao_module.pth"
 
 .venv/bin/python - <<'PY' || exit 1
 import sys
