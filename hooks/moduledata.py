@@ -29,6 +29,52 @@ class TemplateMemo(jinja2.BytecodeCache):
         MEMO[("template", bucket.key, bucket.checksum)] = bucket.bytecode_to_string()
 
 
+BUILD_AUDIENCES = ("student", "teacher")     # extra.audience: who a build is for
+PAGE_AUDIENCES = ("all", "teacher")          # a page's `audience:`; "all" when the key is absent
+FRONT_MATTER_KEYS = ("description", "audience", "handout", "title")
+
+
+def front_matter(path):
+    """A page's front matter, read strictly: this decides who sees the page, so anything it cannot read
+    stops the build, naming the file and line. (MkDocs itself drops front matter it cannot parse.)"""
+    where = relative(path)
+    raw = Path(path).read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[:error.start].count(b"\n") + 1
+        fail(f"{where}:{line}", "is not saved as UTF-8 (perhaps Windows-1252). Open it in your editor and save "
+             "it again with the encoding 'UTF-8'.")
+    text = text.removeprefix("\ufeff")          # Notepad's byte-order mark: MkDocs reads utf-8-sig too
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return {}
+    end = next((number for number, line in enumerate(lines[1:], 1) if line.rstrip() in ("---", "...")), None)
+    if end is None:
+        fail(f"{where}:1", "the front matter that starts with '---' on line 1 is never closed; add a line with "
+             "only '---' after it.")
+    try:
+        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        fail(f"{where}:{mark.line + 2 if mark else 1}", f"the front matter is not valid YAML "
+             f"({getattr(error, 'problem', None) or error}); put a value that holds ': ' in quotes, for example "
+             "title: \"Teacher's guide: answers\".")
+    if not isinstance(meta, dict):
+        fail(f"{where}:2", "the front matter must be lines of 'key: value'.")
+    for key, value in meta.items():
+        line = next((number + 1 for number, text in enumerate(lines[1:end], 1)
+                     if text.split(":", 1)[0].strip() == str(key)), 2)
+        if key not in FRONT_MATTER_KEYS:
+            fail(f"{where}:{line}", f"unknown front-matter key {key!r}; the keys are {', '.join(FRONT_MATTER_KEYS)} "
+                 "(all lowercase).")
+        if key == "audience" and value not in PAGE_AUDIENCES:
+            fail(f"{where}:{line}", f"'audience: {value}' is not one of {', '.join(PAGE_AUDIENCES)} (lowercase).")
+        if key == "handout" and value not in (True, False):
+            fail(f"{where}:{line}", "'handout' must be true or false.")
+    return meta
+
+
 def fail(where, message):
     """Stop the build with `where: message` (where is 'file' or 'file:line')."""
     raise PluginError(f"{where}: {message}")
