@@ -6,7 +6,7 @@ everything after its line "Translation - English".
 """
 
 import re
-from html import unescape
+from html import escape, unescape
 
 from moduledata import DATA, fail, relative, source_line
 
@@ -28,7 +28,33 @@ def canonical_paragraphs():
     return [re.sub(r" {2,}\n", "\n", block.strip()) for block in re.split(r"\n\s*\n", body) if block.strip()]
 
 
+CLEAN_MARKER = "<!-- clean-telegram -->"
+ADDRESS_BLOCKS, CLOSING_BLOCKS = 3, 2   # before ¶1: place, addressee, salutation; after ¶7: signature, date
+
+
+def clean_telegram():
+    """The translation as HTML straight from the archive text, with ¶ labels and no notes (the class packet).
+    Raw HTML, so that Markdown cannot change a character of it."""
+    blocks = canonical_paragraphs()
+    if len(blocks) != ADDRESS_BLOCKS + NUMBERED + CLOSING_BLOCKS:
+        fail(relative(ARCHIVE_PAGE), f"the translation has {len(blocks)} paragraphs; expected {ADDRESS_BLOCKS} "
+             f"of address, {NUMBERED} numbered and {CLOSING_BLOCKS} of signature and date. Restore it from git.")
+    parts = []
+    for index, block in enumerate(blocks):
+        text = escape(block).replace("\n", "<br>\n")
+        number = index - ADDRESS_BLOCKS + 1
+        if 1 <= number <= NUMBERED:
+            text = (f'<a class="para-number" href="#clean-p{number}" aria-label="Paragraph {number}">¶{number}</a> '
+                    f"{text}")
+            parts.append(f'<p id="clean-p{number}">{text}</p>')
+        else:
+            parts.append(f"<p>{text}</p>")
+    return '<div class="telegram-clean telegram">\n' + "\n".join(parts) + "\n</div>"
+
+
 def on_page_markdown(markdown, page, config, files):
+    if CLEAN_MARKER in markdown:
+        markdown = markdown.replace(CLEAN_MARKER, clean_telegram())
     if '<div class="telegram"' not in markdown:
         return markdown
     seen = []

@@ -1,0 +1,168 @@
+"""The map of Korea in winter 1952–53, drawn at build time as an SVG from data/map/korea.json.
+
+A page asks for it with the line `<!-- korea-map -->`. The data (coasts and borders from Natural Earth, towns from
+GeoNames) is refreshed by scripts/update-map-data. Line styles and patterns, not colour, tell the lines apart, so
+the map reads in grayscale; the SVG carries a title and a description for screen readers, and an HTML legend
+follows it (it wraps on a phone). Paint is given as SVG attributes: WeasyPrint does not apply a page's
+stylesheet inside an inline SVG.
+"""
+
+import json
+import math
+from html import escape
+
+from moduledata import DATA, fail, relative
+
+MARKER = "<!-- korea-map -->"
+MAP_DATA = DATA / "map" / "korea.json"
+SCALE = 55                       # SVG units per degree of latitude
+PARALLEL = 38.0
+KOREA = ("North Korea", "South Korea")
+# Line styles: (SVG attributes, legend text). The front line is Natural Earth's North–South Korea boundary,
+# which follows the armistice line of July 1953; the front of winter 1952–53 ran close to it.
+STYLES = {
+    "front": ('stroke="#000" stroke-width="3.2" fill="none" stroke-linejoin="round"',
+              "Front line, winter 1952–53 (close to the armistice line of July 1953)"),
+    "border": ('stroke="#000" stroke-width="1.3" stroke-dasharray="7 2.5 1.5 2.5" fill="none"',
+               "Border between countries"),
+    "parallel": ('stroke="#000" stroke-width="1" stroke-dasharray="4 3" fill="none"', "38th parallel (38° N)"),
+    "coast": ('stroke="#555" stroke-width="0.7" fill="none" stroke-linejoin="round"', "Coast"),
+}
+LABELS = [  # (text, lon, lat, attributes)
+    ("CHINA", 125.2, 42.55, 'font-size="15" letter-spacing="2"'),
+    ("SOVIET", 131.95, 43.12, 'font-size="10" letter-spacing="1" text-anchor="end"'),
+    ("UNION", 131.95, 42.9, 'font-size="10" letter-spacing="1" text-anchor="end"'),
+    ("NORTH KOREA", 127.35, 40.25, 'font-size="13" letter-spacing="1.5"'),
+    ("SOUTH KOREA", 127.45, 36.55, 'font-size="13" letter-spacing="1.5"'),
+    ("JAPAN", 130.9, 34.45, 'font-size="11" letter-spacing="1" text-anchor="middle"'),
+    ("Yellow Sea", 124.35, 36.4, 'font-style="italic" font-size="12"'),
+    ("Sea of Japan", 130.3, 39.0, 'font-style="italic" font-size="12" text-anchor="middle"'),
+    ("(East Sea)", 130.3, 38.75, 'font-style="italic" font-size="11" text-anchor="middle"'),
+]
+YALU_LABEL = ("Yalu River", 125.0, 40.6, -37)
+# Label placement for each town: (dx, dy, text-anchor) in SVG units from the dot.
+PLACE_LABELS = {"Pyongyang": (-7, 4, "end"), "Kaesong": (-6, -4, "end"), "Panmunjom": (7, 6, "start"),
+                "Seoul": (7, 9, "start"), "Inchon": (-6, 10, "end")}
+CAPITALS = ("Pyongyang", "Seoul")
+
+
+def on_page_markdown(markdown, page, config, files):
+    if MARKER not in markdown:
+        return markdown
+    return markdown.replace(MARKER, korea_map())
+
+
+def load():
+    try:
+        data = json.loads(MAP_DATA.read_text(encoding="utf-8"))
+        frame = data["frame"]
+        return frame, data["land"], data["lines"], {place["name"]: place for place in data["places"]}
+    except FileNotFoundError:
+        fail(relative(MAP_DATA), "is missing; restore it from git or run scripts/update-map-data.")
+    except (ValueError, KeyError, TypeError) as error:
+        fail(relative(MAP_DATA), f"is not the map data the build expects ({error}); restore it from git or run "
+             "scripts/update-map-data (never edit it by hand).")
+
+
+def korea_map():
+    frame, land, lines, places = load()
+    missing = [name for name in PLACE_LABELS if name not in places]
+    if missing:
+        fail(relative(MAP_DATA), f"has no position for {', '.join(missing)}; run scripts/update-map-data.")
+    shrink = math.cos(math.radians((frame["north"] + frame["south"]) / 2))
+    width = (frame["east"] - frame["west"]) * shrink * SCALE
+    height = (frame["north"] - frame["south"]) * SCALE
+
+    def xy(lon, lat):
+        return (lon - frame["west"]) * shrink * SCALE, (frame["north"] - lat) * SCALE
+
+    def path(points, close=False):
+        coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(lon, lat) for lon, lat in points))
+        return f"M{coords}{' Z' if close else ''}"
+
+    parts = [f'<rect width="{width:.1f}" height="{height:.1f}" fill="#fff"/>']
+    for country, rings in land.items():
+        paint = 'fill="#d9d9d9"' if country in KOREA else 'fill="url(#map-dots)"'
+        parts.append(f'<path {paint} fill-rule="evenodd" d="{" ".join(path(ring, True) for ring in rings)}"/>')
+    for line in lines:
+        if line["kind"] == "coast":
+            style = "coast"
+        else:
+            style = "front" if sorted(line["between"]) == list(KOREA) else "border"
+        parts.append(f'<path class="map-{style}" {STYLES[style][0]} d="{path(line["points"])}"/>')
+    _, y38 = xy(frame["west"], PARALLEL)
+    parts.append(f'<path {STYLES["parallel"][0]} d="M0,{y38:.1f} H{width:.1f}"/>')
+    parts.append(_text("38th parallel", width - 4, y38 - 4, 'font-size="11" text-anchor="end"'))
+    for text, lon, lat, attributes in LABELS:
+        parts.append(_text(text, *xy(lon, lat), attributes))
+    text, lon, lat, angle = YALU_LABEL
+    x, y = xy(lon, lat)
+    parts.append(_text(text, x, y, f'font-style="italic" font-size="11" transform="rotate({angle} {x:.1f} {y:.1f})"'))
+    for name, (dx, dy, anchor) in PLACE_LABELS.items():
+        x, y = xy(places[name]["lon"], places[name]["lat"])
+        if name == "Panmunjom":
+            parts.append(f'<rect x="{x - 2.8:.1f}" y="{y - 2.8:.1f}" width="5.6" height="5.6" fill="#fff" stroke="#000" '
+                         'stroke-width="1.3"/>')
+        else:
+            fill, radius = ("#000", 3.4) if name in CAPITALS else ("#fff", 2.7)
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" fill="{fill}" stroke="#000" stroke-width="1.2"/>')
+        weight = ' font-weight="bold"' if name in CAPITALS else ""
+        parts.append(_text(name, x + dx, y + dy, f'font-size="11.5" text-anchor="{anchor}"{weight} '
+                                                  'stroke="#fff" stroke-width="2.5" paint-order="stroke"'))
+    parts.append(_scale_bar(height))
+    parts.append(_text("Map data: Natural Earth; towns: GeoNames", width - 4, height - 5,
+                       'font-size="8.5" text-anchor="end" stroke="#fff" stroke-width="2.5" paint-order="stroke"'))
+    description = (
+        "Map of the Korean peninsula. China lies to the north-west, across the Yalu River, which forms the border "
+        "between China and North Korea; the Soviet Union touches North Korea's far north-eastern tip. A heavy "
+        "line crosses the peninsula a little north of the 38th parallel in the east and a little south of it in "
+        "the west: the front line in winter 1952–53, close to the later armistice line. Pyongyang, the North "
+        "Korean capital, lies well north of it. Kaesong lies just north of the front line, and Panmunjom, where "
+        "the armistice talks were held, is on it. Seoul, the South Korean capital, and the port of Inchon lie "
+        "south of it, near the west coast."
+    )
+    svg = (
+        f'<svg class="map-svg" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
+        'aria-labelledby="korea-map-title korea-map-desc" font-family="Noto Sans, sans-serif" fill="#000" '
+        'xmlns="http://www.w3.org/2000/svg">\n'
+        '<title id="korea-map-title">Korea in winter 1952–53</title>\n'
+        f'<desc id="korea-map-desc">{escape(description)}</desc>\n'
+        '<defs><pattern id="map-dots" width="5" height="5" patternUnits="userSpaceOnUse">'
+        '<rect width="5" height="5" fill="#f3f3f3"/><circle cx="2.5" cy="2.5" r="0.8" fill="#888"/></pattern>'
+        '<clipPath id="map-frame">'
+        f'<rect width="{width:.1f}" height="{height:.1f}"/></clipPath></defs>\n'
+        '<g clip-path="url(#map-frame)">\n' + "\n".join(parts) + '\n</g>\n'
+        f'<rect width="{width:.1f}" height="{height:.1f}" fill="none" stroke="#000" stroke-width="1"/>\n</svg>'
+    )
+    return '<figure class="map">\n' + svg + "\n" + _legend() + "\n</figure>"
+
+
+def _text(text, x, y, attributes=""):
+    return f'<text x="{x:.1f}" y="{y:.1f}" {attributes}>{escape(text)}</text>'
+
+
+def _scale_bar(height):
+    """100 km, drawn in the sea at the bottom left."""
+    length = 100 / 111.32 * SCALE      # a degree is 111.32 km north-south; the x axis is already shrunk by cos(lat)
+    x, y = 10, height - 22
+    return (f'<path d="M{x},{y - 4} V{y} H{x + length:.1f} V{y - 4}" fill="none" stroke="#000" stroke-width="1.3"/>'
+            + _text("100 km", x + length / 2, y - 6, 'font-size="10" text-anchor="middle"'))
+
+
+def _legend():
+    def swatch(kind):
+        return (f'<svg width="34" height="10" aria-hidden="true"><path d="M1,5 H33" {STYLES[kind][0]}/></svg>')
+
+    def marker(shape):
+        if shape == "capital":
+            inner = '<circle cx="6" cy="6" r="3.5" fill="#000" stroke="#000" stroke-width="1.3"/>'
+        elif shape == "town":
+            inner = '<circle cx="6" cy="6" r="3.5" fill="#fff" stroke="#000" stroke-width="1.3"/>'
+        else:
+            inner = '<rect x="2.5" y="2.5" width="7" height="7" fill="#fff" stroke="#000" stroke-width="1.5"/>'
+        return f'<svg width="12" height="12" aria-hidden="true">{inner}</svg>'
+
+    items = [(swatch(kind), STYLES[kind][1]) for kind in ("front", "parallel", "border")]
+    items += [(marker("capital"), "Capital city"), (marker("town"), "Town or port"),
+              (marker("talks"), "Panmunjom: the armistice talks")]
+    return ('<ul class="map-legend">' + "".join(f"<li>{icon} {escape(text)}</li>" for icon, text in items) + "</ul>")
