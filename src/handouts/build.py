@@ -1,0 +1,138 @@
+"""All the handouts of one build: the editions of its audience (mkdocs.yml, extra.handouts.editions), in every
+paper size, two at a time, each checked before it is written; an unchanged one is reused from the cache after
+the same checks."""
+
+import os
+import re
+import shutil
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from . import cache, editions, finishing, layout, what_to_print
+from .errors import HandoutError
+from .files import write_atomically
+from .fonts import print_stylesheet
+from .print_html import edition_html
+
+OUTPUT_FOLDER = "handouts"
+
+
+def built_pages(site_dir, files=None):
+    """{src_uri: dest_uri} of the pages of this build (from MkDocs' files, or from what is in site_dir)."""
+    if files is not None:
+        return {file.src_uri: file.dest_uri for file in files.documentation_pages()}
+    pages = {}
+    for html in Path(site_dir).rglob("*.html"):
+        relative = html.relative_to(site_dir).as_posix()
+        pages[re.sub(r"\.html$", ".md", relative)] = relative
+    return pages
+
+
+def render_all(config, site_dir=None, files=None, log=print):
+    """Render the editions of this build's audience into <site>/handouts/. Returns [(path, pages, bytes)]."""
+    site_dir = Path(site_dir or config["site_dir"])
+    if not (site_dir / "index.html").is_file():
+        raise HandoutError(f"{site_dir}/index.html is missing: there is no built site to print. Run "
+                           "./scripts/build first.")
+    audience = config["extra"].get("audience", "student")
+    chosen, papers = editions.for_audience(config, audience)
+    layout.import_weasyprint()
+    css, _ = print_stylesheet()     # decompress the fonts once, here, rather than in both workers at once
+    built = built_pages(site_dir, files)
+    jobs = []
+    for edition in sorted(chosen, key=lambda e: e.audience != "teacher"):   # longest first: workers end together
+        document = edition_html(site_dir, edition, built, config)
+        for paper in papers:
+            output = site_dir / OUTPUT_FOLDER / edition.pdf_name(paper)
+            key = cache.key([document, css, edition, paper])
+            jobs.append((document, str(site_dir), edition, paper, str(output), key))
+    results, to_render = [], []
+    for job in jobs:
+        reused = cache.lookup(job[5])
+        if reused:
+            data, record = reused
+            finishing.check_pdf_fonts(data, job[2].pdf_name(job[3]))   # the same checks as a new PDF
+            write_atomically(job[4], data)
+            log(f"Handout {job[4]}: {record['pages']} pages, {len(data) // 1024} KB (unchanged, reused)")
+            results.append((job[4], record["pages"], len(data)))
+        else:
+            to_render.append(job)
+    if to_render:
+        scratch = tempfile.mkdtemp(prefix="handouts-", dir=_private_temp())
+        try:
+            with ProcessPoolExecutor(max_workers=min(len(to_render), os.cpu_count() or 1),
+                                     initializer=_use_temp_folder, initargs=(scratch,)) as pool:
+                for job, (pages, data, corrections, fetched) in zip(to_render, pool.map(_render_job, to_render)):
+                    note = f", {corrections} note(s) kept on their call's page by a page break" if corrections else ""
+                    log(f"Handout {job[4]}: {pages} pages, {len(data) // 1024} KB{note}")
+                    results.append((job[4], pages, len(data)))
+                    cache.store(job[5], data, fetched, pages)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)      # WeasyPrint's own weasyprint-* font folders
+    if audience == "teacher":
+        _fill_what_to_print(config, site_dir, chosen, papers, results)
+    return results
+
+
+def _private_temp():
+    folder = cache.private_folder("tmp")
+    return str(folder) if folder else None
+
+
+def _use_temp_folder(folder):
+    tempfile.tempdir = folder
+
+
+def _render_job(job):
+    document, site_dir, edition, paper, output, _ = job
+    name = edition.pdf_name(paper)
+    laid_out, corrections, fetched = layout.layout_edition(document, site_dir, paper, editions.PAPERS[paper], name)
+    data = finishing.pdf_bytes(laid_out)
+    finishing.check_layout_fonts(laid_out, name)    # the fonts are known once the PDF is drawn
+    finishing.check_pdf_fonts(data, name)
+    write_atomically(output, data)
+    fetched = {path for path in fetched if not path.startswith(str(Path(site_dir).resolve()) + "/handouts/")}
+    return len(laid_out.pages), data, corrections, sorted(fetched)
+
+
+def what_to_print_table(config):
+    """The table for a page's `<!-- what-to-print -->`, with the student PDFs counted; the teacher editions'
+    own pages are filled in once they are made (see _fill_what_to_print)."""
+    all_editions, papers = editions.load(config)
+    students = [edition for edition in all_editions if edition.audience == "student"]
+    counts = what_to_print.student_counts(config, students, papers)
+    return what_to_print.table(all_editions, papers, counts)
+
+
+def _fill_what_to_print(config, site_dir, teacher_editions, papers, results):
+    """On the teacher's website copy, the table gets the teacher editions' page counts as well."""
+    all_editions, _ = editions.load(config)
+    students = [edition for edition in all_editions if edition.audience == "student"]
+    try:
+        counts = what_to_print.student_counts(config, students, papers)
+    except HandoutError:
+        return
+    for path, pages, _ in results:
+        for edition in teacher_editions:
+            for paper in papers:
+                if Path(path).name == edition.pdf_name(paper):
+                    counts[(edition.name, paper)] = pages
+    filled = what_to_print.table(all_editions, papers, counts)
+    for page in Path(site_dir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        if '<table class="what-to-print">' in text:
+            text = re.sub(r'<table class="what-to-print">.*?</table>', lambda _: filled, text, flags=re.DOTALL)
+            write_atomically(page, text.encode("utf-8"))
+
+
+def handout_links(config):
+    """The download links of this build's editions (HTML, for a page's `<!-- handouts -->`)."""
+    audience = config["extra"].get("audience", "student")
+    chosen, papers = editions.for_audience(config, audience)
+    items = []
+    for edition in chosen:
+        links = " / ".join(f'<a href="{OUTPUT_FOLDER}/{edition.pdf_name(paper)}" download>'
+                           f'{editions.PAPER_LABELS[paper]}</a>' for paper in papers)
+        items.append(f"<li>{edition.title} (PDF): {links}</li>")
+    return '<ul class="handout-links">\n' + "\n".join(items) + "\n</ul>"
