@@ -1,15 +1,20 @@
-"""Shared fixtures: one strict build of the site and the handouts per test session, into a temporary folder."""
+"""Shared fixtures: one strict build of the student site and one of the teacher's copy per test session, each
+with its handouts, into a temporary folder; with an empty handout cache of the suite's own (a test must never
+check a PDF that another checkout made)."""
 
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 MKDOCS = [sys.executable, "-m", "mkdocs"]
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+CACHE = tempfile.mkdtemp(prefix="handout-test-cache-")
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "HANDOUT_CACHE_DIR": CACHE}
+os.environ["HANDOUT_CACHE_DIR"] = CACHE     # and for the renderer when a test calls it in this process
 
 
 def run_build(project, site_dir, *extra):
@@ -20,10 +25,22 @@ def run_build(project, site_dir, *extra):
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory):
-    """The site and the four PDFs, built once from the working tree."""
+    """The student site and its handouts, built once from the working tree (what gets published)."""
     site = tmp_path_factory.mktemp("build") / "site"
     result = run_build(ROOT, site)
     assert result.returncode == 0, f"strict build failed:\n{result.stdout}\n{result.stderr}"
+    return site
+
+
+@pytest.fixture(scope="session")
+def teacher_site(built_site):
+    """The teacher's copy (mkdocs.teacher.yml) and the teacher editions, built after the student site, as
+    ./scripts/build does (its "What to print" table counts the student PDFs)."""
+    site = built_site.parent / "teacher-only"
+    result = subprocess.run([*MKDOCS, "build", "--strict", "-f", "mkdocs.teacher.yml", "--site-dir", str(site)],
+                            cwd=ROOT, env={**ENV, "STUDENT_SITE_DIR": str(built_site)}, capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode == 0, f"strict teacher build failed:\n{result.stdout}\n{result.stderr}"
     return site
 
 

@@ -1,4 +1,5 @@
-"""The four handout PDFs of the real module: paper, metadata, bookmarks, tagging, fonts, footnotes, editions,
+"""The handout PDFs of the real module, every edition declared in mkdocs.yml in every paper size: paper,
+metadata, bookmarks, tagging, fonts, footnotes, who gets which edition, solutions after their questions,
 cover, and identical bytes from identical sources."""
 
 import os
@@ -15,27 +16,45 @@ from pypdf import PdfReader
 
 from conftest import ROOT
 
-sys.path.insert(0, str(ROOT / "scripts"))
-import render_handouts  # noqa: E402
+import handouts.build  # noqa: E402
+import handouts.editions  # noqa: E402
+import handouts.layout  # noqa: E402
+import handouts.print_html  # noqa: E402
 
 PAPER_POINTS = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
-EDITIONS = [(edition, paper) for edition in ("student", "teacher") for paper in ("a4", "letter")]
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+DECLARED, PAPERS = handouts.editions.load(__import__("mkdocs.config").config.load_config(str(ROOT / "mkdocs.yml")))
+BY_NAME = {edition.name: edition for edition in DECLARED}
+EDITIONS = [(edition.name, paper) for edition in DECLARED for paper in PAPERS]
+STUDENT = [name for name, edition in BY_NAME.items() if edition.audience == "student"]
+TEACHER = [name for name, edition in BY_NAME.items() if edition.audience == "teacher"]
 
 
 def pdf_path(site, edition, paper):
-    return site / "handouts" / f"stalin-mao-1952-{edition}-{paper}.pdf"
+    """Student editions are in the published site, teacher editions in the teacher's copy beside it."""
+    folder = site if BY_NAME[edition].audience == "student" else site.parent / "teacher-only"
+    return folder / "handouts" / BY_NAME[edition].pdf_name(paper)
 
 
 @pytest.fixture(scope="session")
 def config():
+    return load("mkdocs.yml")
+
+
+@pytest.fixture(scope="session")
+def teacher_config():
+    return load("mkdocs.teacher.yml")
+
+
+def load(name):
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.config import load_config
-    loaded = load_config(str(ROOT / "mkdocs.yml"))
+    loaded = load_config(str(ROOT / name))
     return loaded.plugins.on_config(loaded)
 
 
 @pytest.fixture(scope="session")
-def texts(built_site):
+def texts(built_site, teacher_site):
     """Each PDF's text, page by page, whitespace collapsed."""
     return {(edition, paper): [" ".join((page.extract_text() or "").split())
                                for page in PdfReader(pdf_path(built_site, edition, paper)).pages]
@@ -47,13 +66,17 @@ def squeezed(text):
     return re.sub(r"[\W\d_]+", "", text).lower()
 
 
-def test_four_pdfs_exist(built_site):
+def test_the_published_site_holds_the_student_editions_and_the_teacher_folder_the_teacher_ones(built_site, teacher_site):
+    assert STUDENT and TEACHER
     assert sorted(path.name for path in (built_site / "handouts").glob("*.pdf")) == sorted(
-        pdf_path(built_site, edition, paper).name for edition, paper in EDITIONS)
+        BY_NAME[name].pdf_name(paper) for name in STUDENT for paper in PAPERS)
+    assert sorted(path.name for path in (teacher_site / "handouts").glob("*.pdf")) == sorted(
+        BY_NAME[name].pdf_name(paper) for name in TEACHER for paper in PAPERS)
+    assert not list(built_site.rglob("*teacher*")), "nothing named for teachers in the published site"
 
 
 @pytest.mark.parametrize("edition,paper", EDITIONS)
-def test_every_page_has_the_paper_size(built_site, edition, paper):
+def test_every_page_has_the_paper_size(built_site, teacher_site, edition, paper):
     width, height = PAPER_POINTS[paper]
     for number, page in enumerate(PdfReader(pdf_path(built_site, edition, paper)).pages, 1):
         box = page.mediabox
@@ -61,11 +84,11 @@ def test_every_page_has_the_paper_size(built_site, edition, paper):
 
 
 @pytest.mark.parametrize("edition,paper", EDITIONS)
-def test_metadata_title_author_subject_keywords_language(built_site, config, edition, paper):
+def test_metadata_title_author_subject_keywords_language(built_site, teacher_site, config, edition, paper):
     extra = config["extra"]["handouts"]
     with pikepdf.open(pdf_path(built_site, edition, paper)) as pdf:
         info = pdf.docinfo
-        assert str(info["/Title"]) == f"{extra['title']} ({edition.title()} edition)"
+        assert str(info["/Title"]) == f"{extra['title']} ({BY_NAME[edition].title})"
         assert str(info["/Author"]) == extra["author"]
         assert " ".join(str(info["/Subject"]).split()) == " ".join(extra["subject"].split())
         assert str(info["/Keywords"]) == extra["keywords"]
@@ -73,8 +96,9 @@ def test_metadata_title_author_subject_keywords_language(built_site, config, edi
 
 
 @pytest.mark.parametrize("edition,paper", EDITIONS)
-def test_bookmarks_follow_the_headings(built_site, config, edition, paper):
+def test_bookmarks_follow_the_headings(built_site, teacher_site, edition, paper):
     reader = PdfReader(pdf_path(built_site, edition, paper))
+    site = built_site if BY_NAME[edition].audience == "student" else teacher_site
 
     def titles(outline):
         for item in outline:
@@ -83,18 +107,41 @@ def test_bookmarks_follow_the_headings(built_site, config, edition, paper):
             else:
                 yield " ".join(item.title.split())
     bookmarks = list(titles(reader.outline))
-    pages = [page for page in render_handouts.handout_pages(config) if edition == "teacher" or page[2] != "teacher"]
     headings = []
-    for page in pages:
-        heading = html.fromstring((built_site / page[1]).read_bytes()).xpath("//article//h1")[0]
-        headings.append(" ".join(heading.text_content().replace("¶", "").split()))
+    for ref in BY_NAME[edition].pages:
+        if not ref.fragment:
+            built = site / ref.src.replace(".md", ".html")
+            heading = html.fromstring(built.read_bytes()).xpath("//article//h1")[0]
+            headings.append(" ".join(heading.text_content().replace("¶", "").split()))
     found = [heading for heading in headings if heading in bookmarks]
     assert found == headings, f"missing bookmarks: {sorted(set(headings) - set(found))}"
     assert len(bookmarks) > len(headings), "the h2 headings should be bookmarks too"
 
 
+def test_student_editions_put_every_solution_after_the_questions(texts):
+    # The reader moves solutions into "Check your work" after the last question; the packet leaves them out.
+    for name in STUDENT:
+        for paper in PAPERS:
+            pages = texts[(name, paper)]
+            solutions = [number for number, page in enumerate(pages) if re.search(r"Question \d+: ", page)
+                         and "Check your work" in " ".join(pages[:number + 1])]
+            questions = [number for number, page in enumerate(pages) if re.search(r"\b1[45]\. ", page)]
+            if BY_NAME[name].solutions == "omit":
+                assert "Check your work" not in " ".join(pages), (name, paper)
+            elif solutions:
+                assert min(solutions) >= max(questions, default=0), (name, paper)
+
+
+def test_the_class_packet_gives_away_no_translation_finding(texts):
+    for paper in PAPERS:
+        packet = " ".join(texts[("packet", paper)])
+        for finding in ("1,652", "1,320 + 332", "1320 + 332", "for the 20 divisions", "1,400,000", "1.4 million",
+                        "по 20"):
+            assert finding not in packet, (paper, finding)
+
+
 @pytest.mark.parametrize("edition,paper", EDITIONS)
-def test_tagged_pdf_ua(built_site, edition, paper):
+def test_tagged_pdf_ua(built_site, teacher_site, edition, paper):
     with pikepdf.open(pdf_path(built_site, edition, paper)) as pdf:
         assert "/StructTreeRoot" in pdf.Root
         assert bool(pdf.Root.MarkInfo.Marked) is True
@@ -105,7 +152,7 @@ def test_tagged_pdf_ua(built_site, edition, paper):
 
 
 @pytest.mark.parametrize("edition,paper", EDITIONS)
-def test_the_structure_tree_holds_every_piece_of_marked_content(built_site, edition, paper):
+def test_the_structure_tree_holds_every_piece_of_marked_content(built_site, teacher_site, edition, paper):
     # Every MCID in a page's content is in the ParentTree, and the element found there really holds it
     # (the renderer moves text runs out of WeasyPrint's Span elements into their paragraphs).
     with pikepdf.open(pdf_path(built_site, edition, paper)) as pdf:
@@ -132,7 +179,7 @@ def shipped_families():
 
 
 @pytest.mark.parametrize("edition,paper", EDITIONS)
-def test_every_font_is_a_shipped_one_embedded_as_a_subset(built_site, edition, paper):
+def test_every_font_is_a_shipped_one_embedded_as_a_subset(built_site, teacher_site, edition, paper):
     families = shipped_families()
     assert {"Noto-Serif", "Noto-Sans", "Noto-Serif-SC"} <= families
     with pikepdf.open(pdf_path(built_site, edition, paper)) as pdf:
@@ -152,22 +199,28 @@ def test_every_font_is_a_shipped_one_embedded_as_a_subset(built_site, edition, p
 
 
 @pytest.mark.parametrize("edition,paper", EDITIONS)
-def test_every_footnote_is_on_the_page_of_its_call(built_site, config, edition, paper):
+def test_every_footnote_is_on_the_page_of_its_call(built_site, teacher_site, config, teacher_config, edition, paper):
     # Lay the edition out again exactly as the renderer does (corrections included) and look at the boxes:
     # every note in the footnote area of its call's page, none lost; and the same number of pages as the PDF.
-    pages = render_handouts.handout_pages(config)
-    document, _ = render_handouts.edition_html(built_site, pages, edition, config)
-    layout, _ = render_handouts.layout_edition(document, built_site, edition, paper)
-    assert render_handouts.check_footnotes(layout) == ([], [])
-    calls = document.count('class="footnote')
-    assert calls > 50
+    student = BY_NAME[edition].audience == "student"
+    site, configuration = (built_site, config) if student else (teacher_site, teacher_config)
+    document = handouts.print_html.edition_html(site, BY_NAME[edition], handouts.build.built_pages(site), configuration)
+    layout, _, _ = handouts.layout.layout_edition(document, site, paper, handouts.editions.PAPERS[paper], edition)
+    assert handouts.layout.check_footnotes(layout) == ([], [])
+    assert document.count('class="footnote"') > (50 if edition != "packet" else 0)
     assert len(layout.pages) == len(PdfReader(pdf_path(built_site, edition, paper)).pages)
 
 
-def teacher_sentences(built_site):
+def teacher_sentences(teacher_site):
+    """Every sentence of 8+ words of the teacher-only text: the teacher boxes and the teacher-only pages."""
     sentences = []
-    for page in sorted(built_site.glob("*.html")):
-        for box in html.fromstring(page.read_bytes()).xpath('//details[contains(@class, "teacher")]'):
+    student_pages = {path.name for path in (teacher_site.parent / "site").glob("*.html")}
+    for page in sorted(teacher_site.rglob("*.html")):
+        tree = html.fromstring(page.read_bytes())
+        boxes = tree.xpath('//details[contains(@class, "teacher")]')
+        if page.name not in student_pages and page.parent == teacher_site and page.name != "404.html":
+            boxes = tree.find_class("md-content__inner")
+        for box in boxes:
             text = " ".join(" ".join(part.text_content() for part in box if part.tag != "summary").split())
             # Sentences of at least 8 words (counting only words with letters: "1320 + 332 =" is not 3 words).
             sentences += [s for s in re.split(r"(?<=[.?!])\s+", text)
@@ -175,18 +228,27 @@ def teacher_sentences(built_site):
     return sentences
 
 
-def test_no_teacher_only_text_in_the_student_editions(built_site, texts):
-    sentences = teacher_sentences(built_site)
-    assert len(sentences) > 20
-    for paper in ("a4", "letter"):
-        student = squeezed(" ".join(texts[("student", paper)]))
-        leaked = [sentence for sentence in sentences if squeezed(sentence) in student]
-        assert leaked == [], f"student {paper}: {leaked[:3]}"
+def test_no_teacher_only_text_in_the_student_editions(teacher_site, texts):
+    sentences = teacher_sentences(teacher_site)
+    assert len(sentences) > 100
+    for name in STUDENT:
+        for paper in PAPERS:
+            student = squeezed(" ".join(texts[(name, paper)]))
+            leaked = [sentence for sentence in sentences if squeezed(sentence) in student]
+            assert leaked == [], f"{name} {paper}: {leaked[:3]}"
 
 
-def test_the_teacher_editions_print_the_teacher_only_text(built_site, texts):
-    sentences = teacher_sentences(built_site)
-    for paper in ("a4", "letter"):
+def test_no_teacher_only_text_anywhere_in_the_published_site(built_site, teacher_site):
+    sentences = teacher_sentences(teacher_site)
+    published = squeezed(" ".join(path.read_text(encoding="utf-8", errors="replace") for path in built_site.rglob("*")
+                                  if path.is_file() and path.suffix in (".html", ".json", ".xml", ".txt", ".js")))
+    leaked = [sentence for sentence in sentences if squeezed(sentence) in published]
+    assert leaked == [], leaked[:3]
+
+
+def test_the_teacher_editions_print_the_teacher_only_text(teacher_site, texts):
+    sentences = teacher_sentences(teacher_site)
+    for paper in PAPERS:
         teacher = squeezed(" ".join(texts[("teacher", paper)]))
         # A sentence may run over a page break, with the footer and notes printed in between: then one of
         # its halves is whole.
@@ -202,9 +264,11 @@ def halves(sentence):
 
 @pytest.mark.parametrize("edition,paper", EDITIONS)
 def test_the_first_page_says_which_edition_version_date_and_website(texts, config, edition, paper):
+    if not BY_NAME[edition].cover:
+        return
     cover = texts[(edition, paper)][0].lower()
     extra = config["extra"]["handouts"]
-    assert f"{edition} edition" in cover
+    assert BY_NAME[edition].title.lower() in cover
     assert f"{extra['version']}, {extra['date']}".lower() in cover
     assert "website" in cover
     if re.match(r"https?://(127\.0\.0\.1|localhost)\b", config["site_url"]):   # SITE_URL not set
@@ -214,7 +278,7 @@ def test_the_first_page_says_which_edition_version_date_and_website(texts, confi
 
 
 def test_the_same_sources_give_byte_identical_pdfs(built_site, tmp_path):
-    # The build (hooks/handouts.py) made one set; the script on its own makes another from the same pages.
+    # The build (hooks/pdf_handouts.py) made one set; the script on its own makes another from the same pages.
     site = Path(shutil.copytree(built_site, tmp_path / "site", ignore=shutil.ignore_patterns("handouts")))
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "render_handouts.py"), "--site", str(site)],
                             cwd=ROOT, capture_output=True, text=True, timeout=600,
@@ -223,10 +287,10 @@ def test_the_same_sources_give_byte_identical_pdfs(built_site, tmp_path):
     assert "unchanged, reused" not in result.stdout
     again = {path.name: path.read_bytes() for path in (site / "handouts").glob("*.pdf")}
     built = {path.name: path.read_bytes() for path in (built_site / "handouts").glob("*.pdf")}
-    assert len(again) == 4
+    assert len(again) == len(STUDENT) * len(PAPERS)
     assert {name for name in built if built[name] != again.get(name)} == set()
 
 
-def test_pdfs_are_readable_by_everyone_who_can_read_the_site(built_site):
+def test_pdfs_are_readable_by_everyone_who_can_read_the_site(built_site, teacher_site):
     for edition, paper in EDITIONS:
         assert pdf_path(built_site, edition, paper).stat().st_mode & 0o044 == 0o044

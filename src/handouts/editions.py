@@ -78,9 +78,13 @@ def load(config):
         if solutions == "in-place" and audience == "student":
             raise HandoutError(f"{_where(number, 'solutions')}: a student edition cannot print solutions in place "
                                "(students would read an answer before its question); write 'after' or 'omit'.")
-        for key in ("cover", "answer_lines"):
-            if key in entry and not isinstance(entry[key], bool):
-                raise HandoutError(f"{_where(number, key)}: must be true or false.")
+        if "cover" in entry and not isinstance(entry["cover"], bool):
+            raise HandoutError(f"{_where(number, 'cover')}: must be true or false.")
+        answer_lines = entry.get("answer_lines", audience == "student")
+        if isinstance(answer_lines, list) and all(isinstance(page, str) for page in answer_lines):
+            answer_lines = tuple(answer_lines)      # ruled lines on these pages only
+        elif not isinstance(answer_lines, bool):
+            raise HandoutError(f"{_where(number, 'answer_lines')}: write true, false, or a list of pages.")
         pages = entry.get("pages")
         if not isinstance(pages, list) or not pages or not all(isinstance(page, str) for page in pages):
             raise HandoutError(f"{_where(number, 'pages')}: list the pages, one per line, for example "
@@ -93,7 +97,7 @@ def load(config):
             refs.append(PageRef(src, fragment))
         editions.append(Edition(name=name, title=str(entry.get("title") or name), audience=audience,
                                 pages=tuple(refs), cover=entry.get("cover", True),
-                                answer_lines=entry.get("answer_lines", audience == "student"),
+                                answer_lines=answer_lines,
                                 solutions=solutions, description=str(entry.get("description") or "")))
     return editions, papers
 
