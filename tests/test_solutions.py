@@ -20,6 +20,8 @@ ANSWERS = {
     14: ["1,400,000", "1.4 million", "1,400 thousand", "800 тыс", "2.4 million", "2,400,000", "24%", "56%"],
     12: ["20 a year"],
     11: ['stalin of "an attack"', 'only of "an attack"'],
+    4: ["between the two governments", "still president when stalin wrote", "was the president-elect",
+        "in power when stalin wrote"],
 }
 # Words that make sense on a screen only (outside .web-only): a printed page cannot be pointed at or opened.
 SCREEN_ONLY = re.compile(r"\b(point at|hover|click|tap on|links? back|words? with a link|this website|"
