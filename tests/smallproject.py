@@ -15,9 +15,23 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
 
 # Copied as they are. (Not .venv, site/, .git or caches: a test must never touch the working tree.)
-COPIED = ["hooks", "scripts", "print", "overrides", "docs/assets", "requirements.txt",
+COPIED = ["hooks", "scripts", "print", "overrides", "docs/assets", "requirements.txt", "mkdocs.teacher.yml",
           "data/archive-page-110021.md", "data/timeline.yml", "data/deliveries.yml"]
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
+
+# The small project's editions: one for students and one for teachers, of every page.
+EDITIONS = """    editions:
+      - name: student
+        title: Student edition
+        audience: student
+        solutions: after
+        pages: [index.md, telegram.md, questions.md, glossary.md, sources.md]
+      - name: teacher
+        title: Teacher edition
+        audience: teacher
+        answer_lines: false
+        pages: [index.md, telegram.md, questions.md, glossary.md, sources.md]
+"""
 
 NAV = """nav:
   - Overview: index.md
@@ -98,6 +112,7 @@ def make(folder):
     (folder / "data" / "glossary.yml").write_text(GLOSSARY, encoding="utf-8")
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     config = re.sub(r"^nav:\n(?:[ \t]+-.*\n)+", NAV, config, flags=re.MULTILINE)
+    config = re.sub(r"^    editions:\n(?:(?:      .*)?\n)+", EDITIONS, config, flags=re.MULTILINE)
     (folder / "mkdocs.yml").write_text(config, encoding="utf-8")
     docs = folder / "docs"
     pages = {

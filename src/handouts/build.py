@@ -9,7 +9,7 @@ import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from . import cache, editions, finishing, layout, what_to_print
+from . import cache, editions, finishing, layout, project, what_to_print
 from .errors import HandoutError
 from .files import write_atomically
 from .fonts import print_stylesheet
@@ -31,6 +31,7 @@ def built_pages(site_dir, files=None):
 
 def render_all(config, site_dir=None, files=None, log=print):
     """Render the editions of this build's audience into <site>/handouts/. Returns [(path, pages, bytes)]."""
+    project.use(config)
     site_dir = Path(site_dir or config["site_dir"])
     if not (site_dir / "index.html").is_file():
         raise HandoutError(f"{site_dir}/index.html is missing: there is no built site to print. Run "
@@ -86,6 +87,11 @@ def _use_temp_folder(folder):
 
 def _render_job(job):
     document, site_dir, edition, paper, output, _ = job
+    return render_pdf(document, site_dir, edition, paper, output)
+
+
+def render_pdf(document, site_dir, edition, paper, output):
+    """Lay out, check and write one PDF: (pages, bytes, notes corrected, files loaded)."""
     name = edition.pdf_name(paper)
     laid_out, corrections, fetched = layout.layout_edition(document, site_dir, paper, editions.PAPERS[paper], name)
     data = finishing.pdf_bytes(laid_out)

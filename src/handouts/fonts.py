@@ -5,22 +5,19 @@ glyphs and the same PDF either way)."""
 import hashlib
 import io
 import re
-from pathlib import Path
 
+from . import project
 from .cache import private_folder
 from .errors import HandoutError
 from .files import write_atomically
 
-ROOT = Path(__file__).resolve().parents[2]
-STYLESHEET = ROOT / "print" / "handout.css"
-FONTS = ROOT / "docs" / "assets" / "fonts"
 FONT_URL = re.compile(r'url\("\.\./docs/assets/fonts/([^"]+)"\)')
 FONT_FAMILY = re.compile(r'@font-face\s*\{[^}]*font-family:\s*"([^"]+)"')
 
 
 def read_stylesheet():
     try:
-        return STYLESHEET.read_text(encoding="utf-8").removeprefix("\ufeff")
+        return project.stylesheet().read_text(encoding="utf-8").removeprefix("\ufeff")
     except (OSError, UnicodeDecodeError) as error:
         raise HandoutError(f"print/handout.css cannot be read ({error}); restore it with "
                            "`git checkout -- print/handout.css`.") from None
@@ -31,10 +28,10 @@ def print_stylesheet():
     source = read_stylesheet()
     css = source
     for name in FONT_URL.findall(source):
-        if not (FONTS / name).is_file():
+        if not (project.fonts() / name).is_file():
             raise HandoutError(f"docs/assets/fonts/{name} is missing (print/handout.css uses it). Restore it with "
                                f"`git checkout -- docs/assets/fonts/{name}`.")
-        decompressed = _decompressed(FONTS / name)
+        decompressed = _decompressed(project.fonts() / name)
         if decompressed:
             css = css.replace(f'url("../docs/assets/fonts/{name}")', f'url("{decompressed.as_uri()}")')
     return css, source
@@ -65,11 +62,6 @@ def shipped_families():
     return set(FONT_FAMILY.findall(read_stylesheet()))
 
 
-_characters = {}
-
-
 def shipped_characters():
-    if not _characters:
-        from fontTools.ttLib import TTFont
-        _characters["all"] = set().union(*(TTFont(path).getBestCmap() for path in FONTS.glob("*.woff2")))
-    return _characters["all"]
+    from fontTools.ttLib import TTFont
+    return set().union(*(TTFont(path).getBestCmap() for path in project.fonts().glob("*.woff2")))

@@ -9,13 +9,12 @@ from pathlib import Path
 
 from lxml import html as lxml_html
 
-from . import weasyprint_fix
+from . import project, weasyprint_fix
 from .errors import PANGO_HINT, HandoutError
 from .fonts import cache_folder, print_stylesheet
 
 MAX_CORRECTIONS = 6
 PARAGRAPHS = ("p", "li", "dd", "dt", "blockquote", "figure", "h1", "h2", "h3", "h4")
-ROOT = Path(__file__).resolve().parents[2]
 _loaded = {}
 
 
@@ -70,7 +69,12 @@ def _file_url_path(url):
     return Path(unquote(parts.path)).resolve()
 
 
-def stylesheets(paper, paper_size, allowed_roots, fetched):
+def allowed_roots(site_dir=None):
+    """What a handout may load: the project, the built site, and the decompressed fonts in the private cache."""
+    return [project.root()] + [folder for folder in (site_dir, cache_folder()) if folder]
+
+
+def stylesheets(paper, paper_size, fetched):
     """The font configuration and stylesheets, parsed once per process and shared by every edition.
 
     WeasyPrint loads the @font-face fonts only into the FontConfiguration given to both CSS() and render();
@@ -78,17 +82,18 @@ def stylesheets(paper, paper_size, allowed_roots, fetched):
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
-    if "fonts" not in _loaded:
+    stylesheet, _ = print_stylesheet()
+    if _loaded.get("css_text") != stylesheet:      # the first time, or the stylesheet was edited (serve)
+        _loaded.clear()
         _loaded["fonts"] = FontConfiguration()
         css_fetched = set()
         try:
-            stylesheet, _loaded["css_source"] = print_stylesheet()
-            _loaded["css"] = weasyprint.CSS(string=stylesheet, base_url=(ROOT / "print" / "handout.css").as_uri(),
-                                            url_fetcher=local_only_fetcher(allowed_roots, css_fetched),
+            _loaded["css"] = weasyprint.CSS(string=stylesheet, base_url=project.stylesheet().as_uri(),
+                                            url_fetcher=local_only_fetcher(allowed_roots(), css_fetched),
                                             font_config=_loaded["fonts"])
         except weasyprint.urls.FatalURLFetchingError as error:
             raise error.__cause__ if isinstance(error.__cause__, HandoutError) else HandoutError(str(error))
-        _loaded["css_fetched"] = css_fetched
+        _loaded["css_fetched"], _loaded["css_text"] = css_fetched, stylesheet
     fetched |= _loaded["css_fetched"]
     if paper not in _loaded:
         _loaded[paper] = weasyprint.CSS(string=f"@page {{ size: {paper_size}; }}")
@@ -98,9 +103,9 @@ def stylesheets(paper, paper_size, allowed_roots, fetched):
 def layout_edition(document, site_dir, paper, paper_size, pdf_name):
     """(layout, corrections, fetched files): the laid-out document, every misplaced or lost note corrected."""
     weasyprint = import_weasyprint()
-    allowed = [ROOT, site_dir] + [folder for folder in [cache_folder()] if folder]   # decompressed fonts
+    allowed = allowed_roots(site_dir)
     fetched = set()
-    font_config, sheets = stylesheets(paper, paper_size, allowed, fetched)
+    font_config, sheets = stylesheets(paper, paper_size, fetched)
     corrections = {}   # note id -> 1: page break after its paragraph, 2: before it
     for attempt in range(MAX_CORRECTIONS + 1):
         try:
