@@ -38,9 +38,15 @@ if [ ! -x .venv/bin/python ] || [[ ! " ${accepted[*]} " == *" $have "* ]]; then
 fi
 # The renderer package in src/ is imported by the hooks as `handouts`: put src/ on the venv's path, as an
 # editable install would.
-site_packages=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')
-[ "$(cat "$site_packages/stalin_mao_module.pth" 2>/dev/null)" = "$PWD/src" ] || echo "$PWD/src" > "$site_packages/stalin_mao_module.pth" \
-  || fail "cannot write $site_packages/stalin_mao_module.pth (the line that puts src/ on .venv's path); check that .venv is yours."
+# A .venv that is a symlink belongs to another checkout (the tests' copies of the project use the working
+# tree's): leave its .pth alone and put this checkout's src/ first on the path instead.
+if [ -L .venv ]; then
+  export PYTHONPATH="$PWD/src${PYTHONPATH:+:$PYTHONPATH}"
+else
+  site_packages=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')
+  [ "$(cat "$site_packages/stalin_mao_module.pth" 2>/dev/null)" = "$PWD/src" ] || echo "$PWD/src" > "$site_packages/stalin_mao_module.pth" \
+    || fail "cannot write $site_packages/stalin_mao_module.pth (the line that puts src/ on .venv's path); check that .venv is yours."
+fi
 
 .venv/bin/python - <<'PY' || exit 1
 import sys

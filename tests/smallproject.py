@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
 
 # Copied as they are. (Not .venv, site/, .git or caches: a test must never touch the working tree.)
-COPIED = ["hooks", "scripts", "print", "overrides", "docs/assets", "requirements.txt", "mkdocs.teacher.yml",
+COPIED = ["hooks", "scripts", "src", "print", "overrides", "docs/assets", "requirements.txt", "requirements-test.txt",
+          "mkdocs.teacher.yml",
           "data/archive-page-110021.md", "data/timeline.yml", "data/deliveries.yml"]
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
 
