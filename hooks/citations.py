@@ -115,7 +115,7 @@ def bibliography_html():
         found = ENTRY.findall(_run_pandoc("---\nnocite: '@*'\n---\n"))
         # pandoc's order, except that it files a title in square brackets as if the brackets were letters.
         found.sort(key=lambda entry: shown_first(entry[1]))
-        rows = [f'<p class="bibliography-entry" id="ref-{html.escape(key)}">{text}</p>' for key, text in found]
+        rows = [f'<p class="bibliography-entry" id="ref-{html.escape(work)}">{text}</p>' for work, text in found]
         MEMO[key] = '<div class="bibliography">\n' + "\n".join(rows) + "\n</div>"
     return MEMO[key]
 
