@@ -50,7 +50,7 @@ def render_all(config, site_dir=None, files=None, log=print):
             jobs.append((document, str(site_dir), edition, paper, str(output), key))
     results, to_render = [], []
     for job in jobs:
-        reused = cache.lookup(job[5])
+        reused = cache.lookup(job[5], site_dir)
         if reused:
             data, record = reused
             finishing.check_pdf_fonts(data, job[2].pdf_name(job[3]))   # the same checks as a new PDF
@@ -68,7 +68,7 @@ def render_all(config, site_dir=None, files=None, log=print):
                     note = f", {corrections} note(s) kept on their call's page by a page break" if corrections else ""
                     log(f"Handout {job[4]}: {pages} pages, {len(data) // 1024} KB{note}")
                     results.append((job[4], pages, len(data)))
-                    cache.store(job[5], data, fetched, pages)
+                    cache.store(job[5], data, fetched, pages, site_dir)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)      # WeasyPrint's own weasyprint-* font folders
     if audience == "teacher":

@@ -77,7 +77,18 @@ def key(parts):
     return digest.hexdigest()[:40]
 
 
-def lookup(cache_key):
+def _in_site(path, site_dir):
+    """A file of the built site is recorded relative to it ("site:assets/map.png"): the next build checks the
+    file of its own site, which may be another folder."""
+    site = str(Path(site_dir).resolve()) + "/"
+    return f"site:{path[len(site):]}" if path.startswith(site) else path
+
+
+def _from_record(name, site_dir):
+    return str(Path(site_dir).resolve() / name.removeprefix("site:")) if name.startswith("site:") else name
+
+
+def lookup(cache_key, site_dir):
     """(pdf bytes, record) made from exactly these sources, or None."""
     folder = private_folder("pdfs") if enabled() else None
     if folder is None:
@@ -88,8 +99,8 @@ def lookup(cache_key):
         data = pdf_path.read_bytes()
         if hashlib.sha256(data).hexdigest() != record["sha256"]:
             return None
-        for path, digest in record["fetched"].items():
-            if sha256_file(path) != digest:
+        for name, digest in record["fetched"].items():
+            if sha256_file(_from_record(name, site_dir)) != digest:
                 return None        # an image or font changed under the same name
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -97,13 +108,13 @@ def lookup(cache_key):
     return data, record
 
 
-def store(cache_key, data, fetched, pages):
+def store(cache_key, data, fetched, pages, site_dir):
     folder = private_folder("pdfs") if enabled() else None
     if folder is None:
         return
     try:
         record = {"sha256": hashlib.sha256(data).hexdigest(), "pages": pages,
-                  "fetched": {path: sha256_file(path) for path in sorted(fetched)}}
+                  "fetched": {_in_site(path, site_dir): sha256_file(path) for path in sorted(fetched)}}
         write_atomically(folder / f"{cache_key}.pdf", data, mode=0o600)
         write_atomically(folder / f"{cache_key}.json", json.dumps(record).encode("utf-8"), mode=0o600)
         for old in sorted(folder.glob("*.json"), key=lambda path: path.stat().st_mtime)[:-KEPT]:

@@ -9,7 +9,13 @@ from .fonts import shipped_characters, shipped_families
 
 
 def pdf_bytes(layout):
-    return without_text_spans(layout.write_pdf(pdf_variant="pdf/ua-1", finisher=compact_text))
+    import weasyprint
+
+    try:     # attachments are loaded only now, through the same local-only fetcher
+        pdf = layout.write_pdf(pdf_variant="pdf/ua-1", finisher=compact_text)
+    except weasyprint.urls.FatalURLFetchingError as error:
+        raise (error.__cause__ if isinstance(error.__cause__, HandoutError) else HandoutError(str(error))) from None
+    return without_text_spans(pdf)
 
 
 def compact_text(document, pdf):

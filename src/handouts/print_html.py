@@ -333,15 +333,15 @@ def check_solutions_after_questions(document, edition):
     if edition.audience != "student":
         return
     tree = lxml_html.document_fromstring(document)
-    position = {element: number for number, element in enumerate(tree.iter())}
-    questions = {}
-    for heading in tree.xpath('//h3[@data-answer-lines]'):
-        match = re.search(r"--q(\d+)$", heading.get("id") or "")
-        if match and (heading.get("id") or "").startswith(f"{slug(QUESTIONS_PAGE)}--"):
-            questions[match.group(1)] = position[heading]
-    for solution in tree.xpath('//*[@data-question]'):
-        number = solution.get("data-question")
-        if number in questions and position[solution] < questions[number]:
+    questions, solutions = {}, []
+    for position, element in enumerate(tree.iter()):           # in reading order
+        match = re.fullmatch(rf"{slug(QUESTIONS_PAGE)}--q(\d+)", element.get("id") or "")
+        if match and element.tag == "h3":
+            questions[match.group(1)] = position
+        if element.get("data-question"):
+            solutions.append((position, element.get("data-question")))
+    for position, number in solutions:
+        if number in questions and position < questions[number]:
             raise HandoutError(f"mkdocs.yml: in the {edition.name} edition a solution to question {number} comes before "
                                "the question. List the question's page first, or write 'solutions: after'.")
     if edition.solutions == "omit" and tree.xpath('//*[contains(concat(" ", @class, " "), " solution")]'):
