@@ -14,13 +14,18 @@ import telegram  # noqa: E402
 SHARED_SOURCE = ROOT.parent / "shared" / "source" / "telegram-1952-12-27.md"
 
 
-def test_strict_build_makes_every_page_and_handout(built_site):
-    for page in ("index", "telegram", "adapted", "context", "timeline", "people", "numbers", "related",
-                 "questions", "teachers", "glossary", "sources", "404"):
+def test_strict_build_makes_every_page_and_handout(built_site, teacher_site):
+    pages = ("index", "telegram", "adapted", "context", "timeline", "people", "numbers", "related", "questions",
+             "glossary", "sources", "404", "packet/index", "packet/questions")
+    for page in pages:
         assert (built_site / f"{page}.html").is_file(), page
-    for edition in ("student", "teacher"):
-        for paper in ("a4", "letter"):
+        assert (teacher_site / f"{page}.html").is_file(), page
+    assert not (built_site / "teachers.html").exists(), "the teacher's guide is never in the published site"
+    assert (teacher_site / "teachers.html").is_file()
+    for paper in ("a4", "letter"):
+        for edition in ("packet", "student"):
             assert (built_site / "handouts" / f"stalin-mao-1952-{edition}-{paper}.pdf").is_file()
+        assert (teacher_site / "handouts" / f"stalin-mao-1952-teacher-{paper}.pdf").is_file()
 
 
 def test_the_canonical_text_is_the_archive_page_as_given():

@@ -1,8 +1,9 @@
 """Publishing: `mkdocs gh-deploy`, the GitHub Actions workflow and Read the Docs.
 
 What a teacher relies on:
-  - `mkdocs gh-deploy` run in a copy of the project puts the site, the four handouts and .nojekyll on the
-    gh-pages branch of its remote (here a local bare repository, so nothing leaves the machine);
+  - `mkdocs gh-deploy` run in a copy of the project puts the student site, the student handouts and .nojekyll
+    on the gh-pages branch of its remote (here a local bare repository, so nothing leaves the machine), and
+    nothing for teachers: no teacher's guide, no teacher edition;
   - the workflow builds strictly, runs the tests and deploys to GitHub Pages on a push to main, with
     least-privilege permissions and every action pinned to a full commit SHA, and builds for the address
     GitHub Pages reports;
@@ -20,7 +21,7 @@ import yaml
 from conftest import ENV, MKDOCS, ROOT
 
 HANDOUTS = [f"handouts/stalin-mao-1952-{edition}-{paper}.pdf"
-            for edition in ("student", "teacher") for paper in ("a4", "letter")]
+            for edition in ("packet", "student") for paper in ("a4", "letter")]
 GIT_ENV = {**ENV, "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.invalid",
            "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.invalid",
            "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
@@ -51,8 +52,9 @@ def test_gh_deploy_puts_the_site_the_handouts_and_nojekyll_on_gh_pages(tmp_path)
 
     published = set(git("ls-tree", "-r", "--name-only", "gh-pages", cwd=remote).split("\n"))
     for name in ["index.html", "telegram.html", "404.html", "sitemap.xml", ".nojekyll", "search/search_index.js",
-                 "assets/javascripts/iframe-worker-shim.js", "assets/fonts/NotoSerif-Regular.woff2", *HANDOUTS]:
+                 "assets/javascripts/iframe-worker-shim.js", *HANDOUTS]:
         assert name in published, f"{name} is not on gh-pages"
+    assert [name for name in published if "teacher" in name] == [], "the answer key stays with the teacher"
 
 
 # ---- GitHub Actions ---------------------------------------------------------------------------------------
@@ -132,4 +134,4 @@ def test_read_the_docs_post_build_leaves_one_pdf_download(built_site, tmp_path):
         subprocess.run(["bash", "-c", command], env={**ENV, "READTHEDOCS_OUTPUT": str(output)}, check=True,
                        timeout=60)
     assert [path.name for path in (output / "pdf").iterdir()] == ["stalin-mao-1952-student-a4.pdf"]
-    assert all((output / "html" / name).is_file() for name in HANDOUTS), "the site keeps all four handouts"
+    assert all((output / "html" / name).is_file() for name in HANDOUTS), "the site keeps its student handouts"
