@@ -3,27 +3,40 @@
 mkdocs.teacher.yml) into <site>/handouts/, and put their download links where a page has `<!-- handouts -->`
 and the teacher's "What to print" table where it has `<!-- what-to-print -->`.
 
-`mkdocs serve` skips the PDFs so that a saved edit shows at once; `./scripts/build` makes them.
-`HANDOUTS=0 mkdocs build` (or `HANDOUTS=0 ./scripts/build`) skips them too: a quick check of the website alone.
+`mkdocs serve` does not hold up a saved edit for the PDFs: it remakes the preview editions (`preview: true`,
+the class packet) in a background process after each rebuild; `./scripts/build` makes them all.
+`HANDOUTS=0 mkdocs build` (or `HANDOUTS=0 ./scripts/build`) skips them: a quick check of the website alone.
 """
 
 import logging
 import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
 import handouts.build
+import handouts.preview
+from handouts.cache import private_folder
 from handouts.errors import HandoutError
 from handouts.what_to_print import MARKER as WHAT_TO_PRINT
 
 log = logging.getLogger("mkdocs.hooks.handouts")
 MARKER = "<!-- handouts -->"
-state = {"serving": False, "files": None}
+state = {"serving": False, "previewing": False, "files": None, "preview": None}
 
 
 def on_startup(command, dirty):
-    # "serving" means: no PDFs this time. HANDOUTS=0 asks for the same in a build (benchmarks, quick checks).
-    state["serving"] = command == "serve" or os.environ.get("HANDOUTS", "1").strip() in ("0", "no", "false", "off")
+    # "serving" means: no PDFs in the build itself. HANDOUTS=0 asks for the same in a build (benchmarks, checks).
+    off = os.environ.get("HANDOUTS", "1").strip() in ("0", "no", "false", "off")
+    state["serving"] = command == "serve" or off
+    state["previewing"] = command == "serve" and not off
+
+
+def on_shutdown():
+    _stop_preview()
 
 
 def on_files(files, config):
@@ -36,8 +49,11 @@ def on_page_markdown(markdown, page, config, files):
         if MARKER in markdown:
             links = handouts.build.handout_links(config)
             if state["serving"]:
-                links += ('\n<p class="handout-note">This preview does not make the PDFs; run '
-                          "<code>./scripts/build</code> to make them.</p>")
+                made = handouts.preview.made_at() if state["previewing"] else None
+                links += ('\n<p class="handout-note">This preview remakes only the class packet, in the background a '
+                          "few seconds after each saved edit (reload to fetch it"
+                          + (f"; last made at {made}" if made else "") + "); run <code>./scripts/build</code> for "
+                          "every handout.</p>")
             markdown = markdown.replace(MARKER, links)
         if WHAT_TO_PRINT in markdown:
             markdown = markdown.replace(WHAT_TO_PRINT, "" if state["serving"] else
@@ -48,6 +64,9 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_post_build(config):
+    if state["previewing"]:
+        _start_preview(config)
+        return
     if state["serving"]:
         log.info("Handouts are not rendered by `mkdocs serve` or with HANDOUTS=0; run ./scripts/build to make them.")
         return
@@ -55,3 +74,29 @@ def on_post_build(config):
         handouts.build.render_all(config, files=state["files"], log=log.info)
     except HandoutError as error:
         raise PluginError(str(error)) from None
+
+
+def _start_preview(config):
+    """Remake the preview editions from a snapshot of this build, in a process of their own: a newer edit
+    stops the render of an older one."""
+    _stop_preview()
+    folder = private_folder("preview")
+    if folder is None:
+        return
+    snapshot = folder / "site"
+    site = Path(config["site_dir"])
+    try:
+        shutil.rmtree(snapshot, ignore_errors=True)
+        shutil.copytree(site, snapshot, ignore=shutil.ignore_patterns("handouts"))
+    except OSError:
+        return
+    handouts.preview.copy_last_made(site)
+    state["preview"] = subprocess.Popen([sys.executable, "-m", "handouts.preview", config["config_file_path"],
+                                         str(snapshot), str(site)])
+
+
+def _stop_preview():
+    process = state.get("preview")
+    if process and process.poll() is None:
+        process.terminate()
+        process.wait(timeout=10)

@@ -29,8 +29,9 @@ def built_pages(site_dir, files=None):
     return pages
 
 
-def render_all(config, site_dir=None, files=None, log=print):
-    """Render the editions of this build's audience into <site>/handouts/. Returns [(path, pages, bytes)]."""
+def render_all(config, site_dir=None, files=None, log=print, only=None):
+    """Render the editions of this build's audience into <site>/handouts/ (only: the names of some of them).
+    Returns [(path, pages, bytes)]."""
     project.use(config)
     site_dir = Path(site_dir or config["site_dir"])
     if not (site_dir / "index.html").is_file():
@@ -38,6 +39,7 @@ def render_all(config, site_dir=None, files=None, log=print):
                            "./scripts/build first.")
     audience = config["extra"].get("audience", "student")
     chosen, papers = editions.for_audience(config, audience)
+    chosen = [edition for edition in chosen if only is None or edition.name in only]
     layout.import_weasyprint()
     css, _ = print_stylesheet()     # decompress the fonts once, here, rather than in both workers at once
     built = built_pages(site_dir, files)

@@ -15,7 +15,7 @@ PAPERS = {"a4": "A4", "letter": "letter"}          # name in mkdocs.yml and file
 PAPER_LABELS = {"a4": "A4", "letter": "US Letter"}
 AUDIENCES = ("student", "teacher")
 SOLUTIONS = ("after", "omit", "in-place")
-KEYS = {"name", "title", "audience", "pages", "cover", "answer_lines", "solutions", "description"}
+KEYS = {"name", "title", "audience", "pages", "cover", "answer_lines", "solutions", "description", "preview"}
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -35,6 +35,7 @@ class Edition:
     answer_lines: bool = True
     solutions: str = "after"
     description: str = ""
+    preview: bool = False     # remade in the background by `mkdocs serve` after each saved edit
 
     def pdf_name(self, paper):
         return f"{FILE_STEM}-{self.name}-{paper}.pdf"
@@ -78,8 +79,9 @@ def load(config):
         if solutions == "in-place" and audience == "student":
             raise HandoutError(f"{_where(number, 'solutions')}: a student edition cannot print solutions in place "
                                "(students would read an answer before its question); write 'after' or 'omit'.")
-        if "cover" in entry and not isinstance(entry["cover"], bool):
-            raise HandoutError(f"{_where(number, 'cover')}: must be true or false.")
+        for key in ("cover", "preview"):
+            if key in entry and not isinstance(entry[key], bool):
+                raise HandoutError(f"{_where(number, key)}: must be true or false.")
         answer_lines = entry.get("answer_lines", audience == "student")
         if isinstance(answer_lines, list) and all(isinstance(page, str) for page in answer_lines):
             answer_lines = tuple(answer_lines)      # ruled lines on these pages only
@@ -98,7 +100,8 @@ def load(config):
         editions.append(Edition(name=name, title=str(entry.get("title") or name), audience=audience,
                                 pages=tuple(refs), cover=entry.get("cover", True),
                                 answer_lines=answer_lines,
-                                solutions=solutions, description=str(entry.get("description") or "")))
+                                solutions=solutions, description=str(entry.get("description") or ""),
+                                preview=entry.get("preview", False)))
     return editions, papers
 
 
