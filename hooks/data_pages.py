@@ -4,9 +4,14 @@ A page asks for a block with a marker line; the block is Markdown (or SVG) made 
 website and the handouts show the same data and citations in it become footnotes like any other.
 """
 
+import difflib
+import re
 from html import escape
 
-from moduledata import fail, load_glossary, load_yaml
+from moduledata import fail, load_bibliography, load_glossary, load_yaml
+
+CITATION = re.compile(r"\[(@[^\[\]]+)\]")
+COUNTS = ("delivered_1952", "programme_1953", "extra_1953", "total_1953")
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -30,19 +35,51 @@ def timeline_table():
         fail("data/timeline.yml", f"events are not in date order (look at {first}); keep the list sorted by date.")
     rows = ["| Date | Event |", "| --- | --- |"]
     for event in events:
-        text = " ".join(str(event["event"]).split())
+        check_citations(event, ("event", "cite"))
+        text = as_text(event["event"])
         if event.get("telegram"):
             text = f"**{text}**"
-        rows.append(f"| {event['label']} | {text} {event['cite']} |")
+        rows.append(f"| {table_cell(event['label'])} | {table_cell(text)} {table_cell(event['cite'])} |")
     return '<div class="timeline" markdown>\n\n' + "\n".join(rows) + "\n\n</div>"
+
+
+def as_text(value):
+    """A data file's text in a page: Markdown still works, HTML does not (shown as written, never run)."""
+    return escape(" ".join(str(value).split()), quote=False)
+
+
+def table_cell(text):
+    return str(text).replace("|", "\\|")       # a | in the text is text, not the start of another cell
+
+
+def check_citations(entry, keys):
+    """Every [@key] in a data file names a work of data/bibliography.json, reported at the data file's line."""
+    works = {work["id"] for work in load_bibliography()}
+    for key in keys:
+        for citation in CITATION.finditer(str(entry.get(key, ""))):
+            for part in citation.group(1).split(";"):
+                cited = part.split(",")[0].strip().lstrip("@")
+                if cited not in works:
+                    close = difflib.get_close_matches(cited, works, n=1)
+                    hint = f" Did you mean '{close[0]}'?" if close else ""
+                    fail(entry.where(key), f"unknown citation key '{cited}'.{hint} Add the work to "
+                         "data/bibliography.json or correct the key.")
 
 
 def deliveries():
     rows = load_yaml("deliveries.yml", ("item", "unit", "delivered_1952", "programme_1953", "extra_1953",
                                         "total_1953", "printed_total"))
     for row in rows:
+        for key in COUNTS:
+            value = row[key]
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                fail(row.where(key), f"{key}: {value!r} must be a whole number written with digits only, "
+                     "without commas, spaces, quotes or decimals (for example 800000).")
+        if row["delivered_1952"] == 0:
+            fail(row.where("delivered_1952"), "delivered_1952 is 0, so the change on 1952 cannot be worked out; "
+                 "give the number delivered, or remove the row.")
         if row["programme_1953"] + row["extra_1953"] != row["total_1953"]:
-            fail("data/deliveries.yml", f"{row['item']}: programme_1953 + extra_1953 does not equal total_1953; "
+            fail(row.where("total_1953"), f"{row['item']}: programme_1953 + extra_1953 does not equal total_1953; "
                  "correct the figures.")
     return rows
 
@@ -53,8 +90,9 @@ def deliveries_table():
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for row in deliveries():
         change = (row["total_1953"] - row["delivered_1952"]) / row["delivered_1952"]
-        lines.append(f"| {row['item']} ({row['unit']}) | {row['delivered_1952']:,} | {row['programme_1953']:,} "
-                     f"| {row['extra_1953']:,} | {row['total_1953']:,} | {row['printed_total']} | {change:+.0%} |")
+        item, unit, printed = (table_cell(as_text(row[key])) for key in ("item", "unit", "printed_total"))
+        lines.append(f"| {item} ({unit}) | {row['delivered_1952']:,} | {row['programme_1953']:,} "
+                     f"| {row['extra_1953']:,} | {row['total_1953']:,} | {printed} | {change:+.0%} |")
     return "\n".join(lines)
 
 
@@ -99,7 +137,7 @@ def _panel(index, row):
     first, y1952 = bar(60, row["delivered_1952"], base, "bar-1952")
     programme, y_programme = bar(170, row["programme_1953"], base, "bar-programme")
     extra, y_extra = bar(170, row["extra_1953"], y_programme, "bar-extra")
-    title = f'{escape(row["item"])} ({escape(row["unit"])})'
+    title = f'{escape(str(row["item"]))} ({escape(str(row["unit"]))})'
     description = (f"{row['delivered_1952']:,} delivered in 1952; {row['total_1953']:,} planned for 1953 "
                    f"({row['programme_1953']:,} programme plus {row['extra_1953']:,} extra)")
     return "\n".join([
@@ -127,8 +165,9 @@ def glossary_entries():
     entries = sorted(load_glossary().values(), key=lambda entry: str(entry["term"]).lower())
     parts, letter = [], None
     for entry in entries:
+        check_citations(entry, ("definition",))
         if str(entry["term"])[0].upper() != letter:
             letter = str(entry["term"])[0].upper()
-            parts.append(f"## {letter} {{ #letter-{letter.lower()} }}")
-        parts.append(f"### {entry['term']} {{ #{entry['id']} }}\n\n{' '.join(str(entry['definition']).split())}")
+            parts.append(f"## {escape(letter)} {{ #letter-{letter.lower()} }}")
+        parts.append(f"### {as_text(entry['term'])} {{ #{entry['id']} }}\n\n{as_text(entry['definition'])}")
     return "\n\n".join(parts)

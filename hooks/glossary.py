@@ -6,6 +6,7 @@ a link to an id that is not there stops the build.
 
 import difflib
 import re
+from html import escape
 
 from moduledata import fail, load_glossary, source_line
 
@@ -27,7 +28,9 @@ def on_page_markdown(markdown, page, config, files):
             hint = f" Did you mean '{close[0]}'?" if close else ""
             fail(source_line(page, markdown, match.start()), f"unknown glossary term '{term_id}'.{hint} Add it to "
                  "data/glossary.yml or correct the link.")
-        title = plain_text(glossary[term_id]["definition"]).replace('"', "'")
+        # Material puts a link's title into its tooltip as HTML: escape it twice, once for the attribute
+        # (Python-Markdown keeps an entity it is given) and once for the tooltip, so it is shown, never run.
+        title = escape(escape(plain_text(glossary[term_id]["definition"]).replace('"', "'"), False), False)
         return f']({match.group(1)}#{term_id} "{title}")'
 
     return GLOSSARY_LINK.sub(add_title, markdown)

@@ -8,7 +8,7 @@ everything after its line "Translation - English".
 import re
 from html import escape, unescape
 
-from moduledata import DATA, fail, relative, source_line
+from moduledata import DATA, fail, read_page, relative, source_line
 
 ARCHIVE_PAGE = DATA / "archive-page-110021.md"
 TELEGRAM_DIV = re.compile(r'<div class="telegram"[^>]*>(.*?)</div>', re.DOTALL)
@@ -44,8 +44,7 @@ def clean_telegram():
         text = escape(block).replace("\n", "<br>\n")
         number = index - ADDRESS_BLOCKS + 1
         if 1 <= number <= NUMBERED:
-            text = (f'<a class="para-number" href="#clean-p{number}" aria-label="Paragraph {number}">¶{number}</a> '
-                    f"{text}")
+            text = f'<span class="para-number">¶{number}</span> {text}'   # not a link: print adds page numbers to links
             parts.append(f'<p id="clean-p{number}">{text}</p>')
         else:
             parts.append(f"<p>{text}</p>")
@@ -118,6 +117,6 @@ def page_text(inner_html):
 
 def _line_of(page, paragraph, fallback):
     """The Markdown line where a paragraph starts (found by its first words), for the error message."""
-    source = open(page.file.abs_src_path, encoding="utf-8").read()
+    source = read_page(page.file.abs_src_path)
     start = source.find(paragraph.split()[0] + " " + paragraph.split()[1]) if len(paragraph.split()) > 1 else -1
     return f"{fallback}:{source.count(chr(10), 0, start) + 1}" if start >= 0 else fallback
