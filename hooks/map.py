@@ -107,11 +107,10 @@ def korea_map():
             fill, radius = ("#000", 3.4) if name in CAPITALS else ("#fff", 2.7)
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" fill="{fill}" stroke="#000" stroke-width="1.2"/>')
         weight = ' font-weight="bold"' if name in CAPITALS else ""
-        parts.append(_text(name, x + dx, y + dy, f'font-size="11.5" text-anchor="{anchor}"{weight} '
-                                                  'stroke="#fff" stroke-width="2.5" paint-order="stroke"'))
+        parts.append(_halo(name, x + dx, y + dy, f'font-size="11.5" text-anchor="{anchor}"{weight}'))
     parts.append(_scale_bar(height))
-    parts.append(_text("Map data: Natural Earth; towns: GeoNames", width - 4, height - 5,
-                       'font-size="8.5" text-anchor="end" stroke="#fff" stroke-width="2.5" paint-order="stroke"'))
+    parts.append(_halo("Map data: Natural Earth; towns: GeoNames", width - 4, height - 5,
+                       'font-size="8.5" text-anchor="end"'))
     description = (
         "Map of the Korean peninsula. China lies to the north-west, across the Yalu River, which forms the border "
         "between China and North Korea; the Soviet Union touches North Korea's far north-eastern tip. A heavy "
@@ -122,7 +121,7 @@ def korea_map():
         "south of it, near the west coast."
     )
     svg = (
-        f'<svg class="map-svg" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
+        f'<svg class="map-svg" viewBox="0 0 {width:.1f} {height:.1f}" width="{width:.0f}" height="{height:.0f}" role="img" '
         'aria-labelledby="korea-map-title korea-map-desc" font-family="Noto Sans, sans-serif" fill="#000" '
         'xmlns="http://www.w3.org/2000/svg">\n'
         '<title id="korea-map-title">Korea in winter 1952–53</title>\n'
@@ -132,13 +131,21 @@ def korea_map():
         '<clipPath id="map-frame">'
         f'<rect width="{width:.1f}" height="{height:.1f}"/></clipPath></defs>\n'
         '<g clip-path="url(#map-frame)">\n' + "\n".join(parts) + '\n</g>\n'
-        f'<rect width="{width:.1f}" height="{height:.1f}" fill="none" stroke="#000" stroke-width="1"/>\n</svg>'
+        f'<rect x="0.5" y="0.5" width="{width - 1:.1f}" height="{height - 1:.1f}" fill="none" stroke="#000" '
+        'stroke-width="1"/>\n</svg>'
     )
     return '<figure class="map">\n' + svg + "\n" + _legend() + "\n</figure>"
 
 
 def _text(text, x, y, attributes=""):
     return f'<text x="{x:.1f}" y="{y:.1f}" {attributes}>{escape(text)}</text>'
+
+
+def _halo(text, x, y, attributes):
+    """Text on a white outline, drawn as two texts: WeasyPrint ignores paint-order, so one text with a white
+    stroke would come out white."""
+    return (_text(text, x, y, f'{attributes} fill="#fff" stroke="#fff" stroke-width="3" stroke-linejoin="round"')
+            + _text(text, x, y, attributes))
 
 
 def _scale_bar(height):
