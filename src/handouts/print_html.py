@@ -21,7 +21,8 @@ HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # A float: footnote element must stay inline: the HTML parser would close the paragraph at a block.
 NOTE_BLOCKS = ("p", "ul", "ol", "li", "pre", "blockquote", "div", "table", "thead", "tbody", "tr", "td", "th", "dl",
                "dt", "dd")
-QUESTIONS_PAGE = "questions.md"   # solutions name a question of this page ("Question 13")
+QUESTIONS_PAGE = "questions.md"
+XREF_EXCLUDED = {"glossary"}      # a glossary link is a word, not a cross-reference: no page number   # solutions name a question of this page ("Question 13")
 
 
 def escape(text):
@@ -196,6 +197,9 @@ def _print_section(article, ref, dest, page_slugs, section_ids, edition):
         target = f"#{page_slugs[page]}--{fragment}".replace(":", "-") if fragment else f"#{section_ids[page]}"
         link.set("href", target)
         link.attrib.pop("title", None)
+        if fragment and page_slugs[page] not in XREF_EXCLUDED and not re.fullmatch(r"p\d+", fragment):
+            # A cross-reference that matters on paper: print/handout.css adds "(p. N)".
+            link.set("class", f"{link.get('class') or ''} xref".strip())
     return section
 
 
