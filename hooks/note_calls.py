@@ -9,9 +9,11 @@ explain, and nothing around them is removed or moved.
 
 import re
 
-CALLS = re.compile(r"(?P<before>\S)(?P<space>[ \t]*)(?P<calls>(?:\[\^[^\]\s]+\])+)(?P<punct>[.,;:!?]*)")
+# A call, the space before it (a line break too: a citation often starts the next line of the paragraph),
+# and the punctuation after it.
+CALLS = re.compile(r"(?P<before>\S)(?P<space>[ \t]*(?:\n[ \t]*)?)(?P<calls>(?:\[\^[^\]\s]+\])+)(?P<punct>[.,;:!?]*)")
 FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,}).*?^[ \t]*\1[ \t]*$", re.MULTILINE | re.DOTALL)
-CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.DOTALL)   # as hooks/moduledata.py
 TELEGRAM = re.compile(r'<div class="telegram"[^>]*>.*?</div>', re.DOTALL)
 LIST_OR_NOTE = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)]|\[\^[^\]]+\]:)[ \t]")
 
@@ -34,7 +36,15 @@ def place_calls(markdown):
 
 
 def _place(text):
-    return CALLS.sub(lambda m: m["before"] + m["punct"] + m["calls"], text)
+    def placed(match):
+        if "\n" in match["space"]:
+            line = text[text.rfind("\n", 0, match.start()) + 1:match.start() + 1]
+            if match["punct"].startswith(":") or line.lstrip().startswith(("#", "|")):
+                return match[0]      # a footnote definition, or a call under a heading or a table row
+        # A line break moves after the call, so that every later line keeps its number (error messages).
+        return match["before"] + match["punct"] + match["calls"] + ("\n" if "\n" in match["space"] else "")
+
+    return CALLS.sub(placed, text)
 
 
 def _protected(markdown):

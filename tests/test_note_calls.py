@@ -20,6 +20,7 @@ place_calls = importlib.import_module("note_calls").place_calls
     ("no punctuation [^a] here", "no punctuation[^a] here"),
     ("already right.[^a] Next", "already right.[^a] Next"),
     ("| 1953 | Korean War begins. [^cite-1] |", "| 1953 | Korean War begins.[^cite-1] |"),
+    ("a ciphered telegram\n[^cite-5]. Its address", "a ciphered telegram.[^cite-5]\n Its address"),
 ])
 def test_calls_in_running_text(written, placed):
     assert place_calls(written) == placed
@@ -31,6 +32,8 @@ def test_calls_in_running_text(written, placed):
     "Text.\n\n    allies [^a].\n",
     '<div class="telegram" markdown>\n\nWe have received your telegram of 17 December[^dec17].\n{ #p1 }\n\n</div>\n',
     "[^a]: A footnote definition starts its line.",
+    "The last line of a paragraph\n[^a]: and a definition right under it.",
+    "### A heading\n[^a] starting the next line.",
 ])
 def test_code_the_telegram_and_definitions_are_left_alone(markdown):
     assert place_calls(markdown) == markdown
@@ -48,3 +51,10 @@ def test_the_telegram_page_keeps_its_text_and_moves_only_calls_outside_the_trans
 def test_a_footnote_definition_continued_on_an_indented_line_is_not_code():
     markdown = "Text.\n\n[^a]: First line\n    second line with a call [^b].\n"
     assert place_calls(markdown).endswith("second line with a call.[^b]\n")
+
+
+def test_every_page_keeps_its_line_count():
+    """Later hooks report errors by line number: moving calls must not join lines."""
+    for page in sorted((Path(__file__).resolve().parent.parent / "docs").rglob("*.md")):
+        markdown = page.read_text(encoding="utf-8")
+        assert place_calls(markdown).count("\n") == markdown.count("\n"), page
