@@ -8,6 +8,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -18,8 +19,6 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-import render_handouts  # noqa: E402
 
 NOT_COPIED = (".git", ".venv", "site", ".site-*", "node_modules", "__pycache__", ".pytest_cache")
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
@@ -40,37 +39,62 @@ def copy_project(folder):
 def timed(command, cwd, env):
     """(seconds, peak KB) of one command; stops the benchmark if it fails."""
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", PEAK, *command], cwd=cwd, env=env, capture_output=True, text=True)
+    # In a session of its own, so that a stopped benchmark stops the build and its render workers too.
+    process = subprocess.Popen([sys.executable, "-c", PEAK, *command], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        stdout, stderr = process.communicate()
+    except BaseException:
+        stop_group(process)
+        raise
     seconds = time.perf_counter() - start
-    if result.returncode != 0:
-        sys.exit(f"benchmark: {' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
-    return seconds, int(re.findall(r"peak-kb (\d+)", result.stderr)[-1])
+    if process.returncode != 0:
+        sys.exit(f"benchmark: {' '.join(command)} failed:\n{stdout}\n{stderr}")
+    return seconds, int(re.findall(r"peak-kb (\d+)", stderr)[-1])
+
+
+def stop_group(process):
+    """Stop a process started with start_new_session=True, and everything it started."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def mkdocs_build(project, site, handouts, caches):
-    """One `mkdocs build`; the renderer keeps its font and PDF caches in `caches` (its temporary folder)."""
+    """One `mkdocs build`; the renderer keeps its font and PDF caches in `caches`."""
     caches.mkdir(exist_ok=True)
-    env = {**ENV, "HANDOUTS": "1" if handouts else "0", "TMPDIR": str(caches)}
+    env = {**ENV, "HANDOUTS": "1" if handouts else "0", "TMPDIR": str(caches), "HANDOUT_CACHE_DIR": str(caches)}
     return timed([str(ROOT / ".venv" / "bin" / "mkdocs"), "build", "--site-dir", str(site)], project, env)
 
 
 def each_render(project, site):
-    """Seconds to render each handout alone, in this process (fonts and stylesheets already loaded, as in a
-    worker after its first PDF)."""
+    """Seconds to render each student handout alone, in this process (fonts and stylesheets already loaded,
+    as in a worker after its first PDF)."""
     os.environ["NO_MKDOCS_2_WARNING"] = "1"
     from mkdocs.config import load_config
+
+    from handouts import build, editions
+    from handouts import project as handouts_project
+    from handouts.print_html import edition_html
     config = load_config(str(project / "mkdocs.yml"))
     config = config.plugins.on_config(config)
-    pages = render_handouts.handout_pages(config)
-    render_handouts._stylesheets("a4"), render_handouts._stylesheets("letter")
+    handouts_project.use(config)
+    chosen, papers = editions.for_audience(config, "student")
+    built = build.built_pages(site)
     times = {}
-    for edition in render_handouts.EDITIONS:
-        document, teacher_texts = render_handouts.edition_html(site, pages, edition, config)
-        for paper in render_handouts.PAPERS:
+    for edition in chosen:
+        document = edition_html(site, edition, built, config)
+        for paper in papers:
             output = Path(tempfile.mkdtemp()) / "handout.pdf"
             start = time.perf_counter()
-            render_handouts.render_pdf(document, str(site), edition, paper, output, teacher_texts)
-            times[render_handouts.pdf_name(edition, paper)] = time.perf_counter() - start
+            build.render_pdf(document, str(site), edition, paper, output)
+            times[edition.pdf_name(paper)] = time.perf_counter() - start
+            shutil.rmtree(output.parent, ignore_errors=True)
     return times
 
 
@@ -116,8 +140,7 @@ def edit_to_page(project, runs, extra_args=()):
         page.write_text(original, encoding="utf-8")
         return times
     finally:
-        os.killpg(server.pid, 15)
-        server.wait(timeout=30)
+        stop_group(server)
 
 
 def pdf_facts(site):
@@ -137,7 +160,14 @@ def median(values):
     return statistics.median(values)
 
 
+def stop_on_sigterm():
+    """A timeout (SIGTERM) ends the benchmark as Ctrl-C does: through the `finally`s that stop `mkdocs serve`
+    and any build still running, and remove the temporary copies."""
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(143))
+
+
 def main():
+    stop_on_sigterm()
     parser = argparse.ArgumentParser(description="Benchmark the build, the handouts and the preview server.")
     parser.add_argument("--runs", type=int, default=3, help="runs of each measurement (default 3)")
     args = parser.parse_args()

@@ -25,6 +25,7 @@ esac
 have=$(cat "$stamp" 2>/dev/null || true)
 if [ ! -x .venv/bin/python ] || [[ ! " ${accepted[*]} " == *" $have "* ]]; then
   # Never half-rewrite an environment that belongs to someone else (a shared school computer, sudo once).
+  [ -L .venv ] && fail ".venv is a link to another checkout's environment ($(readlink .venv)), made from other requirements than this checkout's; it was left as it is. Remove the link and run the command again to make an environment of your own."
   if [ -e .venv ] && { [ ! -w .venv ] || [ "$(stat -c %u .venv 2>/dev/null || stat -f %u .venv)" != "$(id -u)" ]; }; then
     fail ".venv needs updating but belongs to another user ($(ls -ld .venv | awk '{print $3}')), so it was left as it is. Ask them to run this command, or remove it (rm -rf .venv, with sudo if needed) and run the command again to make your own."
   fi
