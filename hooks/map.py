@@ -30,8 +30,8 @@ STYLES = {
 }
 LABELS = [  # (text, lon, lat, attributes)
     ("CHINA", 125.2, 42.55, 'font-size="15" letter-spacing="2"'),
-    ("SOVIET", 131.95, 43.12, 'font-size="10" letter-spacing="1" text-anchor="end"'),
-    ("UNION", 131.95, 42.9, 'font-size="10" letter-spacing="1" text-anchor="end"'),
+    ("SOVIET", 131.95, 43.2, 'font-size="9.5" letter-spacing="0.5" text-anchor="end"'),
+    ("UNION", 131.95, 43.0, 'font-size="9.5" letter-spacing="0.5" text-anchor="end"'),
     ("NORTH KOREA", 127.35, 40.25, 'font-size="13" letter-spacing="1.5"'),
     ("SOUTH KOREA", 127.45, 36.55, 'font-size="13" letter-spacing="1.5"'),
     ("JAPAN", 130.9, 34.45, 'font-size="11" letter-spacing="1" text-anchor="middle"'),
@@ -94,7 +94,7 @@ def korea_map():
     parts.append(f'<path {STYLES["parallel"][0]} d="M0,{y38:.1f} H{width:.1f}"/>')
     parts.append(_text("38th parallel", width - 4, y38 - 4, 'font-size="11" text-anchor="end"'))
     for text, lon, lat, attributes in LABELS:
-        parts.append(_text(text, *xy(lon, lat), attributes))
+        parts.append(_halo(text, *xy(lon, lat), attributes))
     text, lon, lat, angle = YALU_LABEL
     x, y = xy(lon, lat)
     parts.append(_text(text, x, y, f'font-style="italic" font-size="11" transform="rotate({angle} {x:.1f} {y:.1f})"'))
