@@ -48,7 +48,8 @@ def clean_telegram():
             parts.append(f'<p id="clean-p{number}">{text}</p>')
         else:
             parts.append(f"<p>{text}</p>")
-    return '<div class="telegram-clean telegram">\n' + "\n".join(parts) + "\n</div>"
+    # Not class "telegram": that marks the annotated telegram (checked verbatim, printed again as a clean copy).
+    return '<div class="telegram-clean">\n' + "\n".join(parts) + "\n</div>"
 
 
 def on_page_markdown(markdown, page, config, files):
