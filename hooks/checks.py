@@ -263,9 +263,9 @@ BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|dl|dd|dt|td|th|tr|table|thead|tbody|ca
                        r"title|loc|url|option)\b[^>]*>", re.IGNORECASE)
 NOT_TEXT = re.compile(r"<(script|style)\b.*?</\1>|<sup\b[^>]*>.*?</sup>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
 TAG = re.compile(r"<[^>]*>")
-SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
-# A teacher's text may quote the sources students read: a quotation is theirs, not the teacher's.
-QUOTATION = re.compile(r"“[^”]*”|\"[^\"]*\"|‘[^’]*’(?!\w)")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# A sentence that is all quotation quotes what students read (the telegram, a historian): not the teacher's.
+QUOTATION = re.compile(r"\W*(“[^”]*”|\"[^\"]*\")\W*")
 CITATION = re.compile(r"\[@[^\[\]]+\]")
 SITE_TEXT_FILES = (".html", ".xml", ".json", ".js", ".txt")
 SHORT_ANSWER_TAGS = ("p", "li", "dd")        # where a short answer is written (not headings or table cells)
@@ -286,15 +286,16 @@ def html_paragraphs(page_html, kinds=None):
 
 
 def teacher_texts(docs_dir):
-    """(where, Markdown) of every teacher page and every `/// teacher` block, from the files as written."""
+    """(where, Markdown, "page" or "block") of every teacher page and `/// teacher` block, from the files as
+    written."""
     texts = []
     for path in sorted(Path(docs_dir).rglob("*.md")):
         where = relative(path)
         source = page_body(path)
         if front_matter(path).get("audience") == "teacher":
-            texts.append((f"{where}:1", source))
+            texts.append((f"{where}:1", source, "page"))
             continue
-        texts += [(f"{where}:{line}", text) for line, text in _teacher_blocks(source)]
+        texts += [(f"{where}:{line}", text, "block") for line, text in _teacher_blocks(source)]
     return texts
 
 
@@ -353,18 +354,23 @@ def _teacher_pieces(docs_dir):
                                               "pymdownx.superfences"])
     sentences, paragraphs = {}, {}
     shared, shared_paragraphs = student_sources(docs_dir, md)
-    for where, text in teacher_texts(docs_dir):
+    for where, text, kind in teacher_texts(docs_dir):
         md.reset()
         rendered = md.convert(_plain(text))
+        # A teacher page restates what the module says (the central question, a line of commentary); a
+        # teacher block says what students must not read anywhere.
+        restated, restated_paragraphs = (shared, shared_paragraphs) if kind == "page" else (" ", set())
         # Short answers, matched as whole paragraphs: the whole block, and each paragraph or list item.
         shorts = [" ".join(html_paragraphs(rendered))] + html_paragraphs(rendered, SHORT_ANSWER_TAGS)
         for short in shorts:
-            if 2 <= len(words(short).split()) < LEAK_WORDS and words(short) not in shared_paragraphs:
+            if 2 <= len(words(short).split()) < LEAK_WORDS and words(short) not in restated_paragraphs:
                 paragraphs.setdefault(words(short), (where, short.strip()))
         for paragraph in html_paragraphs(rendered):
-            for sentence in SENTENCE_END.split(QUOTATION.sub(" . ", paragraph)):
-                if len(words(sentence).split()) >= LEAK_WORDS and f" {words(sentence)} " not in shared:
-                    sentences.setdefault(words(sentence), (where, sentence.strip()))
+            for sentence in SENTENCE_END.split(paragraph):
+                found = words(sentence)
+                if len(found.split()) >= LEAK_WORDS and not QUOTATION.fullmatch(sentence) \
+                        and f" {found} " not in restated:
+                    sentences.setdefault(found, (where, sentence.strip()))
     return sentences, paragraphs
 
 

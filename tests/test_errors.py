@@ -5,6 +5,8 @@ Each test breaks a fresh copy of a small project (tests/smallproject.py) on purp
 never touched. Website-only mistakes are built with HANDOUTS=0 (faster); the rest make the PDFs too.
 """
 
+import html
+import json
 import os
 import re
 import shutil
@@ -147,7 +149,7 @@ MISTAKES = [
                 ["data/glossary.yml:2: is not valid YAML (mapping values are not "
                  "allowed here); check the indentation and quotes."], id="a-glossary-with-a-yaml-mistake"),
     pytest.param("data/glossary.yml", "- id: telegram", "- id: fond",
-                ["data/glossary.yml: the id 'fond' is used twice; ids must be unique."], id="a-glossary-id-used-twice"),
+                ["data/glossary.yml:4: the id 'fond' is used twice; ids must be unique."], id="a-glossary-id-used-twice"),
 ]
 
 
@@ -212,20 +214,21 @@ def test_the_telegram_text_changed_by_one_character(project):
 
 
 def test_teacher_only_text_that_would_reach_the_student_edition(project):
-    # The suggested answer pasted into a page students get as well: the renderer refuses to print it.
+    # The suggested answer pasted into a page students get as well: the student site's check (before any PDF
+    # is made) names the teacher block it comes from and the built page it reached.
     edit(project / "docs/index.md", "<!-- handouts -->",
          "About one quarter of what Mao asked for, delivered in equal shipments through the year.")
-    output = fails_with(build(project), "stalin-mao-1952-student-", ".pdf: teacher-only text reached the student "
-                        "edition: 'About one quarter of what Mao asked for, delivered in equal shipments "
-                        "through th'. Keep it only inside a '/// teacher' block.")
+    output = fails_with(build(project), "docs/questions.md:7: teacher-only text reached the student site "
+                        "(index.html): 'About one quarter of what Mao asked for, delivered in equal shipments "
+                        "through the year.'. Keep it only inside a '/// teacher' block")
     assert "Aborted with a BuildError!" in output
 
 
 def test_an_unknown_audience_in_front_matter(project):
     index = project / "docs/index.md"
     index.write_text("---\naudience: teachers\n---\n" + index.read_text(encoding="utf-8"), encoding="utf-8")
-    fails_with(build(project, handouts=False), "docs/index.md:2: front matter 'audience: teachers' is not one of "
-               "all, teacher.")
+    fails_with(build(project, handouts=False), "docs/index.md:2: 'audience: teachers' is not one of all, teacher "
+               "(lowercase).")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -450,7 +453,7 @@ def test_a_failed_build_leaves_the_previous_site_and_handouts_in_place(built_pro
                             timeout=600)
     assert result.returncode != 0
     assert snapshot(project / "site") == before
-    assert not list(project.glob(".site-*")), "the staging folder was left behind"
+    assert not list(project.glob(".site-build.*")), "the staging folder was left behind"
 
 
 def test_an_interrupted_build_leaves_the_previous_site_in_place(built_project):
@@ -479,3 +482,437 @@ def test_unchanged_handouts_are_reused_and_changed_ones_rendered_again(project, 
     edit(project / "docs/index.md", "Note alpha", "Note alpha, edited")
     third = subprocess.run([*run, str(tmp_path / "three")], cwd=project, env=env, capture_output=True, text=True)
     assert third.returncode == 0 and "unchanged, reused" not in third.stderr
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Fail closed: anything that decides who sees a text refuses what it cannot read (issue 10)
+
+def with_front_matter(project, lines, page="docs/index.md"):
+    path = project / page
+    path.write_text("---\n" + lines + "---\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+
+
+FRONT_MATTER_MISTAKES = [
+    pytest.param("title: Teacher's guide: answers\naudience: teacher\n",
+                 ["docs/index.md:2: the front matter is not valid YAML (mapping values are not allowed here); put "
+                  "a value that holds ': ' in quotes"], id="front-matter-that-is-not-yaml"),
+    pytest.param("Audience: teacher\n", ["docs/index.md:2: unknown front-matter key 'Audience'; the keys are "
+                                         "description, audience, handout, title (all lowercase)."],
+                 id="a-mis-cased-front-matter-key"),
+    pytest.param("description: x\naudiance: teacher\n", ["docs/index.md:3: unknown front-matter key 'audiance'"],
+                 id="a-misspelt-front-matter-key"),
+    pytest.param("audience: Teacher\n", ["docs/index.md:2: 'audience: Teacher' is not one of all, teacher "
+                                         "(lowercase)."], id="a-mis-cased-audience"),
+    pytest.param("", ["docs/index.md:1: the front matter between the '---' lines holds no 'key: value' line"],
+                 id="empty-front-matter"),
+    pytest.param("# audience: teacher\n", ["docs/index.md:1: the front matter between the '---' lines holds no"],
+                 id="front-matter-of-comments-only"),
+]
+
+
+@pytest.mark.parametrize("lines,expected", FRONT_MATTER_MISTAKES)
+def test_front_matter_that_cannot_be_read_stops_the_build(project, lines, expected):
+    with_front_matter(project, lines)
+    fails_with(build(project, handouts=False), *expected)
+
+
+def add_teacher_page(project, text="---\naudience: teacher\n---\n", encoding="utf-8"):
+    """docs/guide.md, a teacher page in the nav, with an answer students must never see."""
+    edit(project / "mkdocs.yml", "  - Glossary: glossary.md\n", "  - Glossary: glossary.md\n  - Guide: guide.md\n")
+    (project / "docs/guide.md").write_bytes((text + "# Teacher's guide\n\nThe guide's secret answer is that Stalin "
+                                             "offered about a quarter of the request.\n").encode(encoding))
+
+
+def test_a_teacher_page_saved_with_a_byte_order_mark_stays_out_of_the_student_site(project):
+    add_teacher_page(project, "\ufeff---\naudience: teacher\n---\n")       # as Notepad saves UTF-8
+    result = build(project, handouts=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not (project / "out/guide.html").exists()
+    everything = " ".join(path.read_text(errors="replace") for path in (project / "out").rglob("*") if path.is_file())
+    assert "secret answer" not in everything
+
+
+def test_a_page_saved_in_windows_1252(project):
+    add_teacher_page(project, "---\naudience: teacher\n---\nCaf\u00e9 notes.\n", encoding="cp1252")
+    fails_with(build(project, handouts=False), "docs/guide.md:4: is not saved as UTF-8 (perhaps Windows-1252",
+               "save it again with the encoding 'UTF-8'")
+
+
+BLOCK_MISTAKES = [
+    pytest.param("/// teacher | Suggested answer", "/// teachers | Suggested answer",
+                 ["docs/questions.md:7: unknown block '/// teachers'. Did you mean '/// teacher'? The block names "
+                  "are ", "(lowercase, as mkdocs.yml configures them)"], id="an-unknown-block-name"),
+    pytest.param("/// teacher | Suggested answer", "/// Teacher | Suggested answer",
+                 ["docs/questions.md:7: unknown block '/// Teacher'. Did you mean '/// teacher'?"],
+                 id="a-mis-cased-block-name"),
+    pytest.param("/// teacher | Suggested answer\n", "/// teacher | Suggested answer\n///\n",
+                 ["docs/questions.md:8: the '/// teacher' block closed here is empty, so the text after it is "
+                  "shown to everyone"], id="an-empty-teacher-block"),
+    pytest.param("/// teacher | Suggested answer\nAbout", '!!! teacher "Answer key"\n    About',
+                 ["docs/questions.md:7: '!!! teacher' is a box everyone sees, whatever its name."],
+                 id="an-admonition-named-teacher"),
+    pytest.param("/// teacher | Suggested answer\nAbout", '???+ note solution "Answer"\n    About',
+                 ["docs/questions.md:7: '???+ solution' is a box everyone sees"], id="a-details-box-named-solution"),
+    pytest.param("Think about the war in Korea.", '### Extra { #extra data-answer-lines="four" }',
+                 ['docs/questions.md:13: data-answer-lines="four" must be a whole number of ruled lines from 1 to '
+                  '60, in digits'], id="answer-lines-in-words"),
+]
+
+
+@pytest.mark.parametrize("old,new,expected", BLOCK_MISTAKES)
+def test_a_block_or_box_that_would_show_teacher_text_stops_the_build(project, old, new, expected):
+    edit(project / "docs/questions.md", old, new)
+    if new.startswith(("!!!", "???")):
+        edit(project / "docs/questions.md", "through the year.\n///\n", "through the year.\n")
+    fails_with(build(project, handouts=False), *expected)
+
+
+def test_block_names_come_from_mkdocs_yml(project):
+    # A block type added in mkdocs.yml may be used at once; nothing else lists the names.
+    edit(project / "mkdocs.yml", "        - name: teacher", "        - name: hint\n          class: hint\n"
+         "          title: Hint\n        - name: teacher")
+    edit(project / "docs/questions.md", "Think about the war in Korea.",
+         "Think about the war in Korea.\n\n/// hint | A hint\nLook at the dates.\n///")
+    result = build(project, handouts=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert 'class="hint"' in (project / "out/questions.html").read_text(encoding="utf-8")
+
+
+def test_a_page_may_show_footnote_and_block_syntax_as_code(project):
+    edit(project / "docs/index.md", "<!-- handouts -->", "Write a note call as `[^name]`, a block as:\n\n"
+         "```\n/// teachers | Answer\n///\n```\n")
+    result = build(project, handouts=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = (project / "out/index.html").read_text(encoding="utf-8")
+    assert "<code>[^name]</code>" in page and "/// teachers | Answer" in page
+
+
+@pytest.mark.xfail(reason="hooks/citations.py (not this file's owner's) still reads [@key] and moves [^x]: lines "
+                   "inside code; it can skip what moduledata.without_code(markdown) blanks out", strict=False)
+def test_a_page_may_show_citation_syntax_and_note_definitions_as_code(project):
+    edit(project / "docs/index.md", "<!-- handouts -->", "Cite as `[@somekey, p. 4]`.\n\n```\n[^name]: A note.\n```\n")
+    result = build(project, handouts=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = (project / "out/index.html").read_text(encoding="utf-8")
+    assert "<code>[@somekey, p. 4]</code>" in page and "[^name]: A note." in page
+
+
+# The student build's safety net: if teacher text reached the site anyway (here: the hook that removes it is
+# left out of mkdocs.yml), the build stops naming where the text comes from.
+
+def test_teacher_block_text_in_the_student_site_stops_the_build(project):
+    edit(project / "mkdocs.yml", "  - hooks/audience.py", "")
+    fails_with(build(project, handouts=False), "docs/questions.md:7: teacher-only text reached the student site (",
+               "'About one quarter of what Mao asked for, delivered in equal shipments through the year.'")
+
+
+def test_a_short_teacher_answer_in_the_student_site_stops_the_build(project):
+    edit(project / "mkdocs.yml", "  - hooks/audience.py", "")
+    edit(project / "docs/questions.md", "About one quarter of what Mao asked for, delivered in equal shipments "
+         "through the year.", "About one quarter.")
+    fails_with(build(project, handouts=False), "docs/questions.md:7: teacher-only text reached the student site (",
+               "'About one quarter.'")
+
+
+def test_a_teacher_page_in_the_student_site_stops_the_build(project):
+    edit(project / "mkdocs.yml", "  - hooks/audience.py", "")
+    add_teacher_page(project)
+    fails_with(build(project, handouts=False), "docs/guide.md:1: teacher-only text reached the student site (",
+               "The guide's secret answer is that Stalin offered about a quarter of the request.")
+
+
+def test_the_teacher_copy_keeps_what_the_student_site_leaves_out(project):
+    add_teacher_page(project)
+    assert build(project, handouts=False).returncode == 0
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", "mkdocs.teacher.yml",
+                             "--site-dir", str(project / "teacher")], cwd=project, env={**ENV, "HANDOUTS": "0"},
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "secret answer" in (project / "teacher/guide.html").read_text(encoding="utf-8")
+    assert "About one quarter" in (project / "teacher/questions.html").read_text(encoding="utf-8")
+    assert "About one quarter" not in (project / "out/questions.html").read_text(encoding="utf-8")
+
+
+# Page assets from other hosts
+
+def test_an_image_from_another_host_stops_the_build(project):
+    edit(project / "docs/index.md", "<!-- handouts -->", '<img src="https://example.org/map.png" alt="A map">')
+    fails_with(build(project, handouts=False), "docs/index.md:6: the page would load https://example.org/map.png "
+               "from another host", "Copy the file into docs/assets/ and link to it there, or remove it.")
+
+
+def test_a_frame_from_another_host_stops_the_build(project):
+    edit(project / "docs/index.md", "<!-- handouts -->", '<iframe src="//www.example.org/embed/x" title="x"></iframe>')
+    fails_with(build(project, handouts=False), "docs/index.md:6: the page would load //www.example.org/embed/x")
+
+
+def test_a_mermaid_diagram_as_material_documents_it_stops_the_build(project):
+    edit(project / "mkdocs.yml", "  - pymdownx.superfences\n", "  - pymdownx.superfences:\n      custom_fences:\n"
+         "        - name: mermaid\n          class: mermaid\n"
+         "          format: !!python/name:pymdownx.superfences.fence_code_format\n")
+    edit(project / "docs/index.md", "<!-- handouts -->", "```mermaid\ngraph LR\n  Mao --> Stalin\n```")
+    fails_with(build(project, handouts=False), "docs/index.md: this page has a Mermaid diagram, for which Material "
+               "loads a script from unpkg.com (another host).")
+
+
+def test_links_to_other_sites_are_fine(project):
+    edit(project / "docs/index.md", "<!-- handouts -->", "See [the archive](https://digitalarchive.wilsoncenter.org/"
+         ") and <a href=\"https://example.org/\">another site</a>.")
+    result = build(project, handouts=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# Data files: shown as text, checked at their own lines
+
+def small_data(project, name, text):
+    keys = [entry["id"] for entry in json.loads((project / "data/bibliography.json").read_text(encoding="utf-8"))]
+    (project / "data" / name).write_text(text.format(key1=keys[0], key2=keys[1]), encoding="utf-8")
+
+
+TIMELINE = """- date: 1952-12-17
+  label: 17 December 1952
+  event: {event}
+  cite: "[@{{key1}}]"
+"""
+DELIVERIES = """- item: Artillery pieces
+  unit: guns
+  delivered_1952: {delivered}
+  programme_1953: {programme}
+  extra_1953: 332
+  total_1953: 1652
+  printed_total: "1652"
+"""
+
+
+def timeline_page(project, event):
+    small_data(project, "timeline.yml", TIMELINE.format(event=event))
+    edit(project / "docs/index.md", "<!-- handouts -->", "<!-- timeline -->")
+
+
+def test_a_bar_in_a_timeline_event_stays_in_its_cell(project):
+    timeline_page(project, "Mao asks for arms | the reply comes ten days later.")
+    result = build(project, handouts=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = (project / "out/index.html").read_text(encoding="utf-8")
+    cells = re.findall(r"<td>(.*?)</td>", page, flags=re.DOTALL)
+    assert cells[0] == "17 December 1952"
+    assert cells[1].startswith("Mao asks for arms | the reply comes ten days later.") and "footnote-ref" in cells[1]
+
+
+def test_html_in_a_timeline_event_is_shown_as_text(project):
+    timeline_page(project, "'Mao <script>alert(1)</script> asks.'")
+    result = build(project, handouts=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = (project / "out/index.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in page and "Mao &lt;script&gt;alert(1)&lt;/script&gt; asks." in page
+
+
+def test_a_citation_key_mistyped_in_the_timeline_is_reported_at_its_line(project):
+    timeline_page(project, "Mao asks for arms.")
+    key = json.loads((project / "data/bibliography.json").read_text(encoding="utf-8"))[0]["id"]
+    edit(project / "data/timeline.yml", f"[@{key}]", f"[@{key}x]")
+    fails_with(build(project, handouts=False), f"data/timeline.yml:4: unknown citation key '{key}x'. Did you mean "
+               f"'{key}'? Add the work to data/bibliography.json or correct the key.")
+
+
+def test_a_citation_key_mistyped_in_the_glossary_is_reported_at_its_line(project):
+    key = json.loads((project / "data/bibliography.json").read_text(encoding="utf-8"))[0]["id"]
+    edit(project / "data/glossary.yml", "of one body or person.", f"of one body or person [@{key[:-1]}].")
+    fails_with(build(project, handouts=False), f"data/glossary.yml:3: unknown citation key '{key[:-1]}'. Did you "
+               f"mean '{key}'?")
+
+
+def test_html_in_a_glossary_definition_is_shown_as_text_in_the_page_and_the_tooltip(project):
+    edit(project / "data/glossary.yml", "of one body or person.", "of one body or person. <img src=x "
+         "onerror=alert(1)>")
+    result = build(project, handouts=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    glossary = (project / "out/glossary.html").read_text(encoding="utf-8")
+    assert "<img src=x" not in glossary and "&lt;img src=x onerror=alert(1)&gt;" in glossary
+    index = (project / "out/index.html").read_text(encoding="utf-8")
+    title = re.search(r'<a href="glossary.html#fond" title="([^"]*)"', index).group(1)
+    # Material puts the title into the tooltip as HTML: what it puts there must be text.
+    assert "<" not in html.unescape(title) and "&lt;img src=x onerror=alert(1)&gt;" in html.unescape(title)
+
+
+def test_html_in_a_bibliography_title_is_shown_as_text(project):
+    path = project / "data/bibliography.json"
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    entries[0]["title"] = "A <img src=x onerror=alert(1)> title"
+    path.write_text(json.dumps(entries, indent=2), encoding="utf-8")
+    result = build(project, handouts=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for page in ("sources.html", "index.html"):
+        text = (project / "out" / page).read_text(encoding="utf-8")
+        assert "onerror" not in re.sub(r"&lt;.*?&gt;", "", text, flags=re.IGNORECASE), page
+
+
+@pytest.mark.parametrize("delivered,programme,expected", [
+    pytest.param("1056", '"800,000"', "data/deliveries.yml:4: programme_1953: '800,000' must be a whole number "
+                 "written with digits only", id="a-figure-with-commas"),
+    pytest.param("1056", "1320.0", "data/deliveries.yml:4: programme_1953: 1320.0 must be a whole number",
+                 id="a-figure-with-decimals"),
+    pytest.param("0", "1320", "data/deliveries.yml:3: delivered_1952 is 0, so the change on 1952 cannot be worked "
+                 "out", id="nothing-delivered"),
+])
+def test_a_delivery_figure_that_is_not_a_whole_number(project, delivered, programme, expected):
+    small_data(project, "deliveries.yml", DELIVERIES.format(delivered=delivered, programme=programme))
+    edit(project / "docs/index.md", "<!-- handouts -->", "<!-- deliveries-table -->\n\n<!-- deliveries-chart -->")
+    fails_with(build(project, handouts=False), expected)
+
+
+def test_delivery_figures_print_as_whole_numbers(project):
+    small_data(project, "deliveries.yml", DELIVERIES.format(delivered="1056", programme="1320"))
+    edit(project / "docs/index.md", "<!-- handouts -->", "<!-- deliveries-table -->")
+    result = build(project, handouts=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = (project / "out/index.html").read_text(encoding="utf-8")
+    assert "1,320" in page and "332" in page and ".0" not in re.sub(r"\d+\.\d+%", "", " ".join(
+        re.findall(r"<td[^>]*>(.*?)</td>", page)))
+
+
+# ./scripts/build: one at a time, stopped cleanly, never half-done
+
+def test_a_second_build_at_the_same_time_says_so(project):
+    with_venv(project)
+    import fcntl
+    folder = os.open(project, os.O_RDONLY)
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)          # what a running build holds
+        result = subprocess.run(["bash", "scripts/build"], cwd=project, env={**ENV, "HANDOUTS": "0"},
+                                capture_output=True, text=True, timeout=300)
+    finally:
+        os.close(folder)
+    fails_with(result, f"Error: another ./scripts/build is running in {project}; wait for it to finish")
+    assert not (project / "site").exists()
+
+
+def processes_in(folder):
+    """The processes whose working folder is `folder` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and Path(os.readlink(entry / "cwd")) == Path(folder):
+                found.append(int(entry.name))
+        except OSError:
+            pass
+    return found
+
+
+def test_sigterm_to_the_build_script_stops_mkdocs_and_its_workers(project):
+    with_venv(project)
+    process = subprocess.Popen(["bash", "scripts/build"], cwd=project, env=ENV, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not list(project.glob(".site-build.*/site/handouts")) and time.monotonic() < deadline:
+        time.sleep(0.05)    # the PDFs are being rendered by the workers
+    process.send_signal(signal.SIGTERM)          # to the script alone, as `kill PID` does
+    output = process.communicate(timeout=60)[0].decode()
+    assert process.returncode == 143, output
+    deadline = time.monotonic() + 10
+    while processes_in(project) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert processes_in(project) == [], "mkdocs or a render worker is still running"
+    assert not list(project.glob(".site-build.*")), "the staging folder was left behind"
+    assert "Build stopped; the previous site/ and teacher-only/ are unchanged." in output
+
+
+def test_the_build_makes_both_sites_and_cleans_up_after_dead_builds(project):
+    with_venv(project)
+    (project / ".site-build.dead01/site").mkdir(parents=True)         # left by a build that was SIGKILLed
+    result = subprocess.run(["bash", "scripts/build"], cwd=project, env={**ENV, "HANDOUTS": "0"},
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not list(project.glob(".site-build.*"))
+    assert "About one quarter" not in (project / "site/questions.html").read_text(encoding="utf-8")
+    assert "About one quarter" in (project / "teacher-only/questions.html").read_text(encoding="utf-8")
+    assert f"Student website (this is what you publish):  {project}/site/index.html" in result.stdout
+    assert f"Teacher's copy, with the answers:  {project}/teacher-only/index.html" in result.stdout
+    assert "Warning: teacher-only/ holds the answer key. Never publish it" in result.stdout
+
+
+def test_a_previous_site_file_that_cannot_be_deleted(project):
+    with_venv(project)
+    env = {**ENV, "HANDOUTS": "0"}
+    assert subprocess.run(["bash", "scripts/build"], cwd=project, env=env, capture_output=True).returncode == 0
+    stuck = project / "site/stuck.txt"
+    stuck.write_text("x")
+    if subprocess.run(["chattr", "+i", str(stuck)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not available here")
+    try:
+        first = subprocess.run(["bash", "scripts/build"], cwd=project, env=env, capture_output=True, text=True)
+        second = subprocess.run(["bash", "scripts/build"], cwd=project, env=env, capture_output=True, text=True)
+    finally:
+        for path in project.rglob("stuck.txt"):
+            subprocess.run(["chattr", "-i", str(path)])
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert "Warning: the new site/ is in place, but the previous one" in first.stderr
+    assert "cannot be deleted: a file in it cannot be removed" in first.stderr
+    assert "Traceback" not in first.stderr + second.stderr and "rm: cannot remove" not in first.stderr
+    assert not (project / "site/stuck.txt").exists()
+
+
+def test_a_venv_that_belongs_to_another_user_is_left_alone(project):
+    (project / ".venv").mkdir()
+    os.chown(project / ".venv", 12345, 12345)
+    result = subprocess.run(["bash", "scripts/build"], cwd=project, env=ENV, capture_output=True, text=True,
+                            timeout=300)
+    fails_with(result, "Error: .venv needs updating but belongs to another user (12345), so it was left as it is.")
+    assert list((project / ".venv").iterdir()) == []
+
+
+def test_a_benchmark_stopped_by_a_timeout_leaves_no_server_running(project):
+    with_venv(project)
+    code = ("import sys; from pathlib import Path; sys.path.insert(0, 'scripts'); import benchmark; "
+            "benchmark.stop_on_sigterm(); benchmark.edit_to_page(Path('.'), 1000)")
+    process = subprocess.Popen([sys.executable, "-c", code], cwd=project, env=ENV, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not any(
+            b"serve" in Path(f"/proc/{pid}/cmdline").read_bytes() for pid in processes_in(project)
+            if pid != process.pid and Path(f"/proc/{pid}").exists()):
+        time.sleep(0.2)
+    time.sleep(3)                                      # serving and editing
+    process.send_signal(signal.SIGTERM)                # what `timeout` sends
+    process.wait(timeout=60)
+    deadline = time.monotonic() + 30
+    while processes_in(project) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert processes_in(project) == [], "mkdocs serve is still running"
+
+
+def test_update_cjk_font_without_the_full_font(project):
+    result = subprocess.run([sys.executable, "scripts/update-cjk-font", "--source", "/nonexistent/NotoSerifCJK.ttc"],
+                            cwd=project, capture_output=True, text=True, timeout=60)
+    fails_with(result, "Error: the full Noto Serif CJK font (/nonexistent/NotoSerifCJK.ttc) is not installed",
+               "Debian/Ubuntu: sudo apt-get install fonts-noto-cjk")
+
+
+# Supply chain
+
+def requirement_lines(name):
+    text = (ROOT / name).read_text(encoding="utf-8")
+    return [line for line in re.sub(r"\s*\\\n\s*", " ", text).splitlines() if line and not line.startswith("#")]
+
+
+def test_every_package_is_pinned_with_hashes_and_the_test_packages_are_apart():
+    build_lines, test_lines = requirement_lines("requirements.txt"), requirement_lines("requirements-test.txt")
+    assert test_lines[0] == "-r requirements.txt"
+    for line in build_lines + test_lines[1:]:
+        assert re.match(r"^[A-Za-z0-9._-]+==\S+ (--hash=sha256:[0-9a-f]{64} ?)+$", line), line
+    names = {line.split("==")[0].lower() for line in build_lines}
+    assert not names & {"pytest", "playwright", "pypdf", "axe-playwright-python", "pdfplumber"}
+    assert {"mkdocs", "mkdocs-material", "weasyprint", "pikepdf"} <= names
+    assert "--require-hashes" in (ROOT / "scripts/bootstrap.sh").read_text(encoding="utf-8")
+
+
+def test_read_the_docs_installs_the_build_packages_and_puts_src_on_the_path():
+    import yaml
+    config = yaml.safe_load((ROOT / ".readthedocs.yaml").read_text(encoding="utf-8"))
+    assert config["python"]["install"] == [{"requirements": "requirements.txt"}]
+    assert any("stalin_mao_module.pth" in step and "src" in step for step in config["build"]["jobs"]["post_install"])
+
+
+def test_the_workflow_container_is_pinned_by_digest():
+    text = (ROOT / ".github/workflows/publish.yml").read_text(encoding="utf-8")
+    assert re.search(r"^\s+container: debian:bookworm@sha256:[0-9a-f]{64}$", text, flags=re.MULTILINE)
