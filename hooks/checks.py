@@ -68,8 +68,20 @@ def on_page_content(html_text, page, config, files):
         if int(match.group(1)) not in numbers:
             numbers.append(int(match.group(1)))
     if numbers != list(range(1, len(numbers) + 1)):
-        fail(f"docs/{page.file.src_uri}", f"footnotes are numbered {numbers} in reading order; they must run 1, 2, 3 … "
-             "Check that hooks/citations.py is listed under hooks: in mkdocs.yml.")
+        where = f"docs/{page.file.src_uri}"
+        if not any(Path(str(hook)).name == "citations.py" for hook in config["hooks"]):
+            fail(where, f"footnotes are numbered {numbers} in reading order; they must run 1, 2, 3 … Check that "
+                 "hooks/citations.py is listed under hooks: in mkdocs.yml.")
+        names = re.findall(r'<li id="fn:([^"]+)"', html_text)
+        lost = [names[number - 1] for number in range(1, len(names) + 1) if number not in numbers]
+        source = read_page(page.file.abs_src_path)
+        call = source.find(f"[^{lost[0]}]") if lost else -1
+        if call >= 0:
+            where = f"{where}:{line_of(source, call)}"
+        what = f"the call of note [^{lost[0]}]" if lost and call >= 0 else "a note call (perhaps of a citation)"
+        fail(where, f"footnotes are numbered {numbers} in reading order, so {what} went missing from the page: look "
+             "for a [^name] or [@key] that Markdown did not read as one (in a table row with a stray '|', inside "
+             "`code`, or in raw HTML without markdown), and correct it there.")
     return html_text
 
 
