@@ -922,7 +922,7 @@ def test_a_lost_note_call_is_blamed_on_the_page_not_on_mkdocs_yml(project):
     # Until hooks/citations.py skips code, a citation in a code span becomes a note whose call is lost: the
     # message points at the page, not at the hooks in mkdocs.yml.
     key = json.loads((project / "data/bibliography.json").read_text(encoding="utf-8"))[0]["id"]
-    edit(project / "docs/index.md", "<!-- handouts -->", f"Cite as `[@{key}]`.")
+    edit(project / "docs/index.md", "It was sent in", f"Cite as `[@{key}]`. It was sent in")
     result = build(project, handouts=False)
     if result.returncode != 0:
         output = fails_with(result, "docs/index.md: footnotes are numbered [1, 3, 4] in reading order, so a note "
