@@ -78,10 +78,12 @@ def test_each_check_fails_on_a_layout_broken_on_purpose(tmp_path, check):
     assert check in {defect.check for defect in defects}, f"{check} found nothing in: {defects}"
 
 
-def test_every_handout_passes_the_layout_checks(built_site):
-    pdfs = sorted(built_site.rglob("*.pdf"))
-    assert pdfs, f"the build made no PDF under {built_site}"
+def test_every_handout_passes_the_layout_checks(built_site, teacher_site):
+    """Every edition in every paper size, whichever editions mkdocs.yml declares."""
+    pdfs = sorted({*built_site.rglob("*.pdf"), *teacher_site.rglob("*.pdf")})
+    assert pdfs, f"the builds made no PDF under {built_site} or {teacher_site}"
     with ProcessPoolExecutor(max_workers=2) as pool:   # pdfminer is pure Python: about 10 s a handout
         results = dict(zip(pdfs, pool.map(layout_checks.check_pdf, pdfs)))
-    report = [f"{pdf.relative_to(built_site)} {defect}" for pdf, defects in results.items() for defect in defects]
+    report = [f"{pdf.relative_to(built_site.parent)} {defect}" for pdf, defects in results.items()
+              for defect in defects]
     assert not report, f"{len(report)} layout defect(s):\n" + "\n".join(report)
