@@ -867,11 +867,19 @@ def test_a_benchmark_stopped_by_a_timeout_leaves_no_server_running(project):
             "benchmark.stop_on_sigterm(); benchmark.edit_to_page(Path('.'), 1000)")
     process = subprocess.Popen([sys.executable, "-c", code], cwd=project, env=ENV, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
+    def serving():
+        for pid in processes_in(project):
+            try:
+                if pid != process.pid and b"serve" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    return True
+            except OSError:
+                pass
+        return False
+
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not any(
-            b"serve" in Path(f"/proc/{pid}/cmdline").read_bytes() for pid in processes_in(project)
-            if pid != process.pid and Path(f"/proc/{pid}").exists()):
+    while time.monotonic() < deadline and not serving():
         time.sleep(0.2)
+    assert serving(), "the benchmark did not start ./scripts/serve"
     time.sleep(3)                                      # serving and editing
     process.send_signal(signal.SIGTERM)                # what `timeout` sends
     process.wait(timeout=60)
