@@ -9,7 +9,8 @@
 - the vector shapes: a ruled answer line is a box drawn with only a bottom border, which WeasyPrint fills
   as two rectangles (the border box and, inside it, the padding box) sharing their top and sides.
 
-Run it by hand:  .venv/bin/python -m handouts.layout_checks site/handouts/*.pdf
+Run it by hand:  .venv/bin/python -m handouts.layout_checks site/handouts/*.pdf teacher-only/handouts/*.pdf
+It needs pdfplumber, a test requirement (requirements-test.txt): the build itself never imports this module.
 """
 
 import statistics
