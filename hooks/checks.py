@@ -29,7 +29,7 @@ FOOTNOTE_REF_NUMBER = re.compile(r'<sup id="fnref\d*:[^"]+"><a class="footnote-r
 SNIPPET = re.compile(r'^[ \t]*-{1,}8<-{1,}[ \t]+(["\'])([^"\'\n]+)\1[ \t]*$', re.MULTILINE)
 LEAK_WORDS = 8        # a teacher sentence this long found anywhere in the student site is a leak
 
-state = {"blocks": (), "audience": "student", "pages": {}}
+state = {"blocks": (), "audience": "student"}
 
 
 def on_config(config):
@@ -38,7 +38,6 @@ def on_config(config):
     processors = md.parser.blockprocessors
     state["blocks"] = tuple(sorted(processors["blocks"].blocks)) if "blocks" in processors else ()
     state["audience"] = config["extra"].get("audience", "student")
-    state["pages"] = {}
 
 
 def on_files(files, config):
@@ -56,7 +55,7 @@ def on_files(files, config):
 
 
 def on_page_markdown(markdown, page, config, files):
-    _check_snippets(markdown, page, config)
+    _check_snippets(page, config)
     _check_front_matter(page)
     return markdown
 
@@ -108,7 +107,7 @@ def page_body(path):
     return "\n".join(lines)
 
 
-def _check_snippets(markdown, page, config):
+def _check_snippets(page, config):
     """A missing snippet would stop pymdownx.snippets with a traceback and no page or line: say it here."""
     options = config["mdx_configs"].get("pymdownx.snippets", {})
     bases = options.get("base_path", ["."])
