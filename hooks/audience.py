@@ -12,10 +12,13 @@ from pathlib import Path
 
 from moduledata import BUILD_AUDIENCES, fail, front_matter
 
-BLOCK_LINE = re.compile(r"^ *///[^\n]*$", re.MULTILINE)
-BLOCK_OPEN = re.compile(r"^ *///[ \t]*([A-Za-z][\w-]*)")
+# A block line as pymdownx reads it: any indentation (tabs too), inside blockquotes ("> "), three or more
+# slashes; a closer has as many slashes as its opener.
+BLOCK_LINE = re.compile(r"^(?:[ \t]*>)*[ \t]*(/{3,})[ \t]*([A-Za-z][\w-]*)?[^\n]*$", re.MULTILINE)
+FENCE = re.compile(r"^(?:[ \t]*>)*[ \t]*(`{3,}|~{3,})", re.MULTILINE)
 FOOTNOTE_CALL = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 DEFINITION = re.compile(r"^\[\^([^\]\s]+)\]:.*(?:\n(?:[ \t]+.*|[ \t]*(?=\n[ \t]+\S)))*", re.MULTILINE)
+TEACHER_HTML = re.compile(r"""<[a-z]+\b[^>]*\bclass\s*=\s*["'](?:[^"']*\s)?teacher(?:\s[^"']*)?["']""", re.IGNORECASE)
 
 teacher_pages = set()
 state = {"audience": "student"}
@@ -31,47 +34,83 @@ def audience(config):
 
 def on_config(config):
     state["audience"] = audience(config)
-    teacher_pages.clear()
-    docs = Path(config["docs_dir"])
-    for path in sorted(docs.rglob("*.md")):
-        if front_matter(path).get("audience") == "teacher":
-            teacher_pages.add(path.relative_to(docs).as_posix())
-    if state["audience"] == "student" and config["nav"]:
-        config["nav"] = _without_teacher_pages(config["nav"])
     return config
 
 
 def on_files(files, config):
+    """Teacher pages are found among the pages MkDocs really builds (any Markdown suffix, symlinked folders),
+    and in the student build taken out of the files and the nav before anything is rendered."""
+    teacher_pages.clear()
+    for file in files.documentation_pages():
+        if front_matter(file.abs_src_path).get("audience") == "teacher":
+            teacher_pages.add(file.src_uri)
     if state["audience"] == "student":
         for file in [file for file in files if file.src_uri in teacher_pages]:
             files.remove(file)
+        if config["nav"]:
+            config["nav"] = _without_teacher_pages(config["nav"])
     return files
 
 
 def on_page_markdown(markdown, page, config, files):
-    if state["audience"] == "student":
-        return without_teacher_blocks(markdown)
-    return markdown
+    if state["audience"] != "student":
+        return markdown
+    if page.meta.get("audience") == "teacher" or page.file.src_uri in teacher_pages:
+        fail(f"docs/{page.file.src_uri}:1", "a teacher page reached the student build; report this as a bug.")
+    return without_teacher_blocks(markdown, f"docs/{page.file.src_uri}")
 
 
-def without_teacher_blocks(markdown):
+def on_page_content(html, page, config, files):
+    """The last gate before a student page is written: nothing in it may be marked for teachers, whatever way
+    it got there (a block this hook did not recognise, a snippet, raw HTML)."""
+    if state["audience"] == "student" and TEACHER_HTML.search(html):
+        source = Path(page.file.abs_src_path).read_text(encoding="utf-8-sig", errors="replace")
+        line = next((number for number, text in enumerate(source.split("\n"), 1) if "teacher" in text.lower()), 1)
+        fail(f"docs/{page.file.src_uri}:{line}", "teacher-only text would be published on this student page (a "
+             "teacher box the build could not take out: inside a snippet, raw HTML, or a block written in an "
+             "unusual way). Write it as a '/// teacher' block at the start of a line of this page.")
+    return html
+
+
+def _fenced_ranges(markdown):
+    """(start, end) of each fenced code block: a '///' inside one is an example, not a block."""
+    ranges, opened = [], None
+    for match in FENCE.finditer(markdown):
+        fence = match.group(1)
+        if opened is None:
+            opened = (fence[0], len(fence), match.start())
+        elif fence[0] == opened[0] and len(fence) >= opened[1]:
+            ranges.append((opened[2], match.end()))
+            opened = None
+    if opened is not None:
+        ranges.append((opened[2], len(markdown)))
+    return ranges
+
+
+def without_teacher_blocks(markdown, where="page"):
     """The Markdown with every `/// teacher` block cut out (nested blocks included), and the footnote
     definitions that only a teacher block called."""
-    kept, depth_of_teacher, stack, position = [], None, [], 0
+    fenced = _fenced_ranges(markdown)
+    kept, teacher, stack, position = [], None, [], 0
     for match in BLOCK_LINE.finditer(markdown):
-        opener = BLOCK_OPEN.match(match.group(0))
-        if opener:
-            stack.append(opener.group(1))
-            if opener.group(1) == "teacher" and depth_of_teacher is None:
-                depth_of_teacher = len(stack)
+        if any(start <= match.start() < end for start, end in fenced):
+            continue
+        slashes, name = match.group(1), match.group(2)
+        if name:
+            stack.append((slashes, name))
+            if name == "teacher" and teacher is None:
+                teacher = (len(stack), match.start())
                 kept.append(markdown[position:match.start()])
-        elif match.group(0).strip() == "///" and stack:
-            if depth_of_teacher == len(stack):
-                depth_of_teacher = None
-                position = match.end()
-            stack.pop()
-    if depth_of_teacher is not None:
-        fail("page", "a '/// teacher' block is never closed")   # hooks/checks.py names the line first
+        elif match.group(0).strip(" \t>") == slashes:
+            while stack and stack[-1][0] != slashes:
+                stack.pop()                 # pymdownx closes inner blocks left open
+            if stack:
+                stack.pop()
+            if teacher and len(stack) < teacher[0]:
+                teacher, position = None, match.end()
+    if teacher is not None:
+        fail(f"{where}:{markdown.count(chr(10), 0, teacher[1]) + 1}", "this '/// teacher' block is never closed; add "
+             "a line with only '///' where it ends.")
     kept.append(markdown[position:])
     markdown = "".join(kept)
     called = set(FOOTNOTE_CALL.findall(DEFINITION.sub("", markdown)))

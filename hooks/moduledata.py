@@ -41,6 +41,11 @@ def front_matter(path):
     where = relative(path)
     lines = read_page(path).split("\n")
     if not lines or lines[0].rstrip() != "---":
+        # Front matter anywhere but on line 1 is read by nobody, and its page would go to everyone.
+        first = next(((number, line.strip()) for number, line in enumerate(lines[:20], 1) if line.strip()), None)
+        if first and (re.fullmatch(r"-{3,}", first[1]) or re.match(r"audience\s*:", first[1], re.IGNORECASE)):
+            fail(f"{where}:{first[0]}", "front matter must start on line 1 with exactly '---' (no blank line or "
+                 "other text above it, no more dashes); otherwise it is not read and the page goes to everyone.")
         return {}
     end = next((number for number, line in enumerate(lines[1:], 1) if line.rstrip() in ("---", "...")), None)
     if end is None:

@@ -19,7 +19,6 @@ from mkdocs.exceptions import PluginError
 
 import handouts.build
 import handouts.preview
-from handouts.cache import private_folder
 from handouts.errors import HandoutError
 from handouts.what_to_print import MARKER as WHAT_TO_PRINT
 
@@ -49,7 +48,7 @@ def on_page_markdown(markdown, page, config, files):
         if MARKER in markdown:
             links = handouts.build.handout_links(config)
             if state["serving"]:
-                made = handouts.preview.made_at() if state["previewing"] else None
+                made = handouts.preview.made_at(config["config_file_path"]) if state["previewing"] else None
                 links += ('\n<p class="handout-note">This preview remakes only the class packet, in the background a '
                           "few seconds after each saved edit (reload to fetch it"
                           + (f"; last made at {made}" if made else "") + "); run <code>./scripts/build</code> for "
@@ -80,7 +79,7 @@ def _start_preview(config):
     """Remake the preview editions from a snapshot of this build, in a process of their own: a newer edit
     stops the render of an older one."""
     _stop_preview()
-    folder = private_folder("preview")
+    folder = handouts.preview.folder(config["config_file_path"], config["extra"].get("audience", "student"))
     if folder is None:
         return
     snapshot = folder / "site"
@@ -90,7 +89,7 @@ def _start_preview(config):
         shutil.copytree(site, snapshot, ignore=shutil.ignore_patterns("handouts"))
     except OSError:
         return
-    handouts.preview.copy_last_made(site)
+    handouts.preview.copy_last_made(config["config_file_path"], site)
     state["preview"] = subprocess.Popen([sys.executable, "-m", "handouts.preview", config["config_file_path"],
                                          str(snapshot), str(site)])
 
@@ -99,4 +98,7 @@ def _stop_preview():
     process = state.get("preview")
     if process and process.poll() is None:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()

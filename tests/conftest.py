@@ -2,7 +2,9 @@
 with its handouts, into a temporary folder; with an empty handout cache of the suite's own (a test must never
 check a PDF that another checkout made)."""
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -13,6 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 CACHE = tempfile.mkdtemp(prefix="handout-test-cache-")
+atexit.register(shutil.rmtree, CACHE, True)     # it holds teacher editions: never left behind
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "HANDOUT_CACHE_DIR": CACHE}
 os.environ["HANDOUT_CACHE_DIR"] = CACHE     # and for the renderer when a test calls it in this process
 

@@ -117,9 +117,36 @@ def test_a_page_cannot_embed_a_file_from_elsewhere_on_the_machine(project, tmp_p
     secret = tmp_path / "secret.txt"
     secret.write_text("the answers")
     edit(project / "docs/index.md", "<!-- handouts -->", f'<link rel="attachment" href="file://{secret}">')
-    fails_with(build(project, tmp_path / "cache"), f"the handout tried to load {secret}, which is outside the "
-               "project and the built site; handouts may only use the project's own files. Remove the reference.")
+    # Refused by the website's check of what a page loads, or else by the handouts' own fetcher.
+    output = fails_with(build(project, tmp_path / "cache"), str(secret))
+    assert "another host" in output or "outside the project and the built site" in output
     assert not (project / "out" / "handouts").exists()
+
+
+def test_a_student_page_cannot_embed_the_teacher_edition(project, tmp_path):
+    teacher_pdf = project / "teacher-only" / "handouts" / "stalin-mao-1952-teacher-a4.pdf"
+    teacher_pdf.parent.mkdir(parents=True)
+    teacher_pdf.write_bytes(b"%PDF-1.7 the answer key")
+    edit(project / "docs/index.md", "<!-- handouts -->", f'<link rel="attachment" href="file://{teacher_pdf}">')
+    output = fails_with(build(project, tmp_path / "cache"), str(teacher_pdf))
+    assert "another host" in output or "outside the project and the built site" in output
+
+
+def test_the_handouts_fetcher_refuses_files_outside_the_pages_the_site_and_the_fonts(tmp_path):
+    from handouts import layout
+    from handouts.errors import HandoutError
+    fetched = {}
+    fetcher = layout.local_only_fetcher([tmp_path / "docs"], fetched)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "ok.txt").write_text("fine")
+    (tmp_path / "teacher-only").mkdir()
+    (tmp_path / "teacher-only" / "key.pdf").write_text("answers")
+    fetcher.fetch((tmp_path / "docs" / "ok.txt").as_uri())
+    assert list(fetched) == [str(tmp_path / "docs" / "ok.txt")]
+    for url in ((tmp_path / "teacher-only" / "key.pdf").as_uri(), (tmp_path / "docs" / ".." / "teacher-only" /
+                "key.pdf").as_uri(), "file://otherhost/etc/passwd", "https://example.org/x.png"):
+        with pytest.raises(HandoutError):
+            fetcher.fetch(url)
 
 
 def test_a_page_in_a_subfolder_prints_its_images_and_links(project, tmp_path):
@@ -220,6 +247,36 @@ def test_the_teacher_build_makes_the_teacher_edition_beside_the_site(project, tm
                         if path.is_file() and path.suffix in (".html", ".json", ".xml"))
     assert answer not in published
     assert "About one quarter" not in pdf_text(project / "site/handouts/stalin-mao-1952-student-a4.pdf")
+
+
+# Teacher text written in ways that are easy to miss: each is left out of the student site, or stops the build.
+HIDDEN_TEACHER_TEXT = [
+    pytest.param("> /// teacher | Suggested answer\n> The hidden answer is one quarter.\n> ///\n", id="in-a-blockquote"),
+    pytest.param("//// teacher | Suggested answer\nThe hidden answer is one quarter.\n/// details | More\nx\n///\n////\n",
+                 id="four-slashes-with-a-block-inside"),
+    pytest.param("/// teacher | Suggested answer\n```\n///\n```\nThe hidden answer is one quarter.\n///\n",
+                 id="a-code-example-inside"),
+]
+
+
+@pytest.mark.parametrize("block", HIDDEN_TEACHER_TEXT)
+def test_teacher_text_written_unusually_never_reaches_the_student_site(project, tmp_path, block):
+    edit(project / "docs/questions.md", "### 2. Why then?", block + "\n### 2. Why then?")
+    result = build(project, tmp_path / "cache", tmp_path / "site")
+    published = "".join(path.read_text(encoding="utf-8", errors="replace") for path in (tmp_path / "site").rglob("*")
+                        if path.is_file() and path.suffix in (".html", ".json", ".xml"))
+    assert "hidden answer" not in published, result.stdout + result.stderr
+
+
+def test_a_teacher_page_with_another_suffix_or_front_matter_below_line_1(project, tmp_path):
+    (project / "docs/guide.markdown").write_text("---\naudience: teacher\n---\n\n# Guide\n\nThe hidden answer.\n",
+                                                 encoding="utf-8")
+    edit(project / "mkdocs.yml", "  - Sources: sources.md\n", "  - Sources: sources.md\n  - Guide: guide.markdown\n")
+    result = build(project, tmp_path / "cache", tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    assert not list((tmp_path / "site").rglob("guide*")), "a teacher page, whatever its suffix, is left out"
+    (project / "docs/guide.markdown").write_text("\n---\naudience: teacher\n---\n\n# Guide\n", encoding="utf-8")
+    fails_with(build(project, tmp_path / "cache"), "docs/guide.markdown:2: front matter must start on line 1")
 
 
 def test_a_solution_before_its_question_is_refused():

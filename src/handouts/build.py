@@ -13,7 +13,7 @@ from . import cache, editions, finishing, layout, project, what_to_print
 from .errors import HandoutError
 from .files import write_atomically
 from .fonts import print_stylesheet
-from .print_html import edition_html
+from .print_html import edition_html, escape
 
 OUTPUT_FOLDER = "handouts"
 
@@ -43,9 +43,29 @@ def render_all(config, site_dir=None, files=None, log=print, only=None):
     layout.import_weasyprint()
     css, _ = print_stylesheet()     # decompress the fonts once, here, rather than in both workers at once
     built = built_pages(site_dir, files)
+    documents = {edition: edition_html(site_dir, edition, built, config) for edition in chosen}
+    counts = what_to_print.known_counts(config) if audience == "teacher" else {}
+    results = _render_editions(documents, papers, counts, css, site_dir, config, log)
+    if audience == "teacher":
+        # The teacher's "What to print" table counts the teacher editions too: they are laid out again, once,
+        # when their own page counts were not known yet (a first build) or have changed.
+        made = {(edition.name, paper): pages for edition in chosen for paper in papers
+                for path, pages, _ in results if Path(path).name == edition.pdf_name(paper)}
+        if any(counts.get(key) != pages for key, pages in made.items()):
+            counts.update(made)
+            results = _render_editions(documents, papers, counts, css, site_dir, config, log)
+        what_to_print.remember_counts(config, counts)
+        _fill_what_to_print(config, site_dir, chosen, papers, counts)
+    return results
+
+
+def _render_editions(documents, papers, counts, css, site_dir, config, log):
+    """Each edition in each paper: reused from the cache after the same checks as a new PDF, or laid out, two at
+    a time. Returns [(path, pages, bytes)]."""
     jobs = []
-    for edition in sorted(chosen, key=lambda e: e.audience != "teacher"):   # longest first: workers end together
-        document = edition_html(site_dir, edition, built, config)
+    for edition, document in documents.items():
+        if counts:
+            document = what_to_print.with_counts(document, config, counts)
         for paper in papers:
             output = site_dir / OUTPUT_FOLDER / edition.pdf_name(paper)
             key = cache.key([document, css, edition, paper])
@@ -55,7 +75,7 @@ def render_all(config, site_dir=None, files=None, log=print, only=None):
         reused = cache.lookup(job[5], site_dir)
         if reused:
             data, record = reused
-            finishing.check_pdf_fonts(data, job[2].pdf_name(job[3]))   # the same checks as a new PDF
+            finishing.check_pdf_fonts(data, job[2].pdf_name(job[3]))
             write_atomically(job[4], data)
             log(f"Handout {job[4]}: {record['pages']} pages, {len(data) // 1024} KB (unchanged, reused)")
             results.append((job[4], record["pages"], len(data)))
@@ -65,7 +85,7 @@ def render_all(config, site_dir=None, files=None, log=print, only=None):
         scratch = tempfile.mkdtemp(prefix="handouts-", dir=_private_temp())
         try:
             with ProcessPoolExecutor(max_workers=min(len(to_render), os.cpu_count() or 1),
-                                     initializer=_use_temp_folder, initargs=(scratch,)) as pool:
+                                     initializer=_start_worker, initargs=(scratch, config["config_file_path"])) as pool:
                 for job, (pages, data, corrections, fetched) in zip(to_render, pool.map(_render_job, to_render)):
                     note = f", {corrections} note(s) kept on their call's page by a page break" if corrections else ""
                     log(f"Handout {job[4]}: {pages} pages, {len(data) // 1024} KB{note}")
@@ -73,8 +93,6 @@ def render_all(config, site_dir=None, files=None, log=print, only=None):
                     cache.store(job[5], data, fetched, pages, site_dir)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)      # WeasyPrint's own weasyprint-* font folders
-    if audience == "teacher":
-        _fill_what_to_print(config, site_dir, chosen, papers, results)
     return results
 
 
@@ -83,8 +101,10 @@ def _private_temp():
     return str(folder) if folder else None
 
 
-def _use_temp_folder(folder):
+def _start_worker(folder, config_file):
+    """A render worker (forked or spawned) uses the build's project and a temporary folder that is removed."""
     tempfile.tempdir = folder
+    project.use({"config_file_path": config_file})
 
 
 def _render_job(job):
@@ -100,8 +120,7 @@ def render_pdf(document, site_dir, edition, paper, output):
     finishing.check_layout_fonts(laid_out, name)    # the fonts are known once the PDF is drawn
     finishing.check_pdf_fonts(data, name)
     write_atomically(output, data)
-    fetched = {path for path in fetched if not path.startswith(str(Path(site_dir).resolve()) + "/handouts/")}
-    return len(laid_out.pages), data, corrections, sorted(fetched)
+    return len(laid_out.pages), data, corrections, fetched
 
 
 def what_to_print_table(config):
@@ -113,25 +132,13 @@ def what_to_print_table(config):
     return what_to_print.table(all_editions, papers, counts)
 
 
-def _fill_what_to_print(config, site_dir, teacher_editions, papers, results):
+def _fill_what_to_print(config, site_dir, teacher_editions, papers, counts):
     """On the teacher's website copy, the table gets the teacher editions' page counts as well."""
-    all_editions, _ = editions.load(config)
-    students = [edition for edition in all_editions if edition.audience == "student"]
-    try:
-        counts = what_to_print.student_counts(config, students, papers)
-    except HandoutError:
-        return
-    for path, pages, _ in results:
-        for edition in teacher_editions:
-            for paper in papers:
-                if Path(path).name == edition.pdf_name(paper):
-                    counts[(edition.name, paper)] = pages
-    filled = what_to_print.table(all_editions, papers, counts)
+    filled = what_to_print.with_counts(None, config, counts)
     for page in Path(site_dir).rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         if '<table class="what-to-print">' in text:
-            text = re.sub(r'<table class="what-to-print">.*?</table>', lambda _: filled, text, flags=re.DOTALL)
-            write_atomically(page, text.encode("utf-8"))
+            write_atomically(page, what_to_print.TABLE.sub(lambda _: filled, text).encode("utf-8"))
 
 
 def handout_links(config):
@@ -142,5 +149,5 @@ def handout_links(config):
     for edition in chosen:
         links = " / ".join(f'<a href="{OUTPUT_FOLDER}/{edition.pdf_name(paper)}" download>'
                            f'{editions.PAPER_LABELS[paper]}</a>' for paper in papers)
-        items.append(f"<li>{edition.title} (PDF): {links}</li>")
+        items.append(f"<li>{escape(edition.title)} (PDF): {links}</li>")
     return '<ul class="handout-links">\n' + "\n".join(items) + "\n</ul>"

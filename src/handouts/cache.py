@@ -10,6 +10,7 @@ test suite gives itself an empty one).
 """
 
 import hashlib
+import importlib.metadata
 import json
 import os
 import re
@@ -64,9 +65,12 @@ def library_versions():
             libraries.append(f"{path}:{info.st_size}:{int(info.st_mtime)}")
     except OSError:
         libraries.append(f"pango {ffi.pango.pango_version()}")
+    # Every Python package of the environment (WeasyPrint, pydyf, pikepdf, fontTools, Pillow, tinycss2, lxml …).
+    packages = sorted(f"{dist.metadata['Name']}=={dist.version}" for dist in importlib.metadata.distributions())
     return {"python": sys.version.split()[0], "weasyprint": weasyprint.__version__, "pydyf": pydyf.__version__,
             "pikepdf": pikepdf.__version__, "qpdf": pikepdf.__libqpdf_version__, "fonttools": fontTools.version,
-            "harfbuzz-subset": ffi.harfbuzz_subset is not None, "libraries": libraries}
+            "harfbuzz-subset": ffi.harfbuzz_subset is not None, "pango": ffi.pango.pango_version(),
+            "libraries": libraries, "packages": packages}
 
 
 def key(parts):
@@ -114,7 +118,7 @@ def store(cache_key, data, fetched, pages, site_dir):
         return
     try:
         record = {"sha256": hashlib.sha256(data).hexdigest(), "pages": pages,
-                  "fetched": {_in_site(path, site_dir): sha256_file(path) for path in sorted(fetched)}}
+                  "fetched": {_in_site(path, site_dir): digest for path, digest in sorted(fetched.items())}}
         write_atomically(folder / f"{cache_key}.pdf", data, mode=0o600)
         write_atomically(folder / f"{cache_key}.json", json.dumps(record).encode("utf-8"), mode=0o600)
         for old in sorted(folder.glob("*.json"), key=lambda path: path.stat().st_mtime)[:-KEPT]:

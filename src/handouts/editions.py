@@ -48,9 +48,14 @@ def _where(number, key=None):
 def load(config):
     """[Edition] from the configuration, every field checked."""
     handouts = config["extra"].get("handouts") or {}
+    if not isinstance(handouts, dict):
+        raise HandoutError("mkdocs.yml: extra.handouts must be a set of 'key: value' lines (title, papers, "
+                           "editions …), not a list.")
     papers = handouts.get("papers", list(PAPERS))
-    if not isinstance(papers, list) or not papers or any(paper not in PAPERS for paper in papers):
-        raise HandoutError(f"mkdocs.yml: extra.handouts.papers is {papers!r}; write a list of {', '.join(PAPERS)}.")
+    if (not isinstance(papers, list) or not papers or len(set(map(str, papers))) != len(papers)
+            or any(not isinstance(paper, str) or paper not in PAPERS for paper in papers)):
+        raise HandoutError(f"mkdocs.yml: extra.handouts.papers is {papers!r}; write a list of {', '.join(PAPERS)}, "
+                           "each once.")
     declared = handouts.get("editions")
     if not isinstance(declared, list) or not declared:
         raise HandoutError("mkdocs.yml: extra.handouts.editions is missing or empty; list at least one edition "
@@ -84,9 +89,17 @@ def load(config):
                 raise HandoutError(f"{_where(number, key)}: must be true or false.")
         answer_lines = entry.get("answer_lines", audience == "student")
         if isinstance(answer_lines, list) and all(isinstance(page, str) for page in answer_lines):
+            unlisted = [page for page in answer_lines if page not in [p.split("#")[0] for p in entry.get("pages") or []
+                                                                      if isinstance(p, str)]]
+            if unlisted:
+                raise HandoutError(f"{_where(number, 'answer_lines')}: '{unlisted[0]}' is not one of this edition's "
+                                   "pages; list pages of 'pages:' only.")
             answer_lines = tuple(answer_lines)      # ruled lines on these pages only
         elif not isinstance(answer_lines, bool):
             raise HandoutError(f"{_where(number, 'answer_lines')}: write true, false, or a list of pages.")
+        for key in ("title", "description"):
+            if key in entry and not isinstance(entry[key], str):
+                raise HandoutError(f"{_where(number, key)}: write it as text (in quotes if it holds ': ').")
         pages = entry.get("pages")
         if not isinstance(pages, list) or not pages or not all(isinstance(page, str) for page in pages):
             raise HandoutError(f"{_where(number, 'pages')}: list the pages, one per line, for example "

@@ -11,6 +11,7 @@ from lxml import html as lxml_html
 
 from . import project, weasyprint_fix
 from .errors import PANGO_HINT, HandoutError
+from .cache import sha256_file
 from .fonts import cache_folder, print_stylesheet
 
 MAX_CORRECTIONS = 6
@@ -27,7 +28,7 @@ def import_weasyprint():
     return weasyprint
 
 
-def local_only_fetcher(allowed_roots, fetched):
+def local_only_fetcher(allowed_roots, fetched):   # fetched: {path: SHA-256}, filled as files are read
     """Handouts use files of the project and of this build only: never the network, never another file of the
     machine (a page could otherwise embed any file into every PDF), and a file that cannot be read stops the
     render rather than print without it. Every file loaded is recorded in `fetched` (the cache's key).
@@ -53,7 +54,7 @@ def local_only_fetcher(allowed_roots, fetched):
                 raise HandoutError(f"cannot read {path} for the handout "
                                    f"({getattr(error, 'reason', None) or error}). Restore the file, or remove "
                                    "the reference to it, and build again.") from None
-            fetched.add(str(path))
+            fetched[str(path)] = sha256_file(path)      # what was read, for the cache's record
             return result
 
     return LocalOnlyFetcher(fail_on_errors=True)
@@ -70,8 +71,10 @@ def _file_url_path(url):
 
 
 def allowed_roots(site_dir=None):
-    """What a handout may load: the project, the built site, and the decompressed fonts in the private cache."""
-    return [project.root()] + [folder for folder in (site_dir, cache_folder()) if folder]
+    """What a handout may load: the pages' folder and the print stylesheet's, the built site, and the decompressed
+    fonts in the private cache. Not the rest of the project: teacher-only/ holds the teacher edition."""
+    return [project.root() / "docs", project.root() / "print"] + [folder for folder in (site_dir, cache_folder())
+                                                                   if folder]
 
 
 def stylesheets(paper, paper_size, fetched):
@@ -86,7 +89,7 @@ def stylesheets(paper, paper_size, fetched):
     if _loaded.get("css_text") != stylesheet:      # the first time, or the stylesheet was edited (serve)
         _loaded.clear()
         _loaded["fonts"] = FontConfiguration()
-        css_fetched = set()
+        css_fetched = {}
         try:
             _loaded["css"] = weasyprint.CSS(string=stylesheet, base_url=project.stylesheet().as_uri(),
                                             url_fetcher=local_only_fetcher(allowed_roots(), css_fetched),
@@ -94,17 +97,18 @@ def stylesheets(paper, paper_size, fetched):
         except weasyprint.urls.FatalURLFetchingError as error:
             raise error.__cause__ if isinstance(error.__cause__, HandoutError) else HandoutError(str(error))
         _loaded["css_fetched"], _loaded["css_text"] = css_fetched, stylesheet
-    fetched |= _loaded["css_fetched"]
+    fetched.update(_loaded["css_fetched"])
     if paper not in _loaded:
         _loaded[paper] = weasyprint.CSS(string=f"@page {{ size: {paper_size}; }}")
     return _loaded["fonts"], [_loaded["css"], _loaded[paper]]
 
 
 def layout_edition(document, site_dir, paper, paper_size, pdf_name):
-    """(layout, corrections, fetched files): the laid-out document, every misplaced or lost note corrected."""
+    """(layout, corrections, {file loaded: its SHA-256}): the laid-out document, every misplaced or lost note
+    corrected."""
     weasyprint = import_weasyprint()
     allowed = allowed_roots(site_dir)
-    fetched = set()
+    fetched = {}
     font_config, sheets = stylesheets(paper, paper_size, fetched)
     corrections = {}   # note id -> 1: page break after its paragraph, 2: before it
     for attempt in range(MAX_CORRECTIONS + 1):

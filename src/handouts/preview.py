@@ -7,6 +7,7 @@ server may clean its own folder for the next edit while the PDF is being laid ou
 It renders into the snapshot, keeps the PDFs as the last made ones, and copies them into the served site.
 """
 
+import hashlib
 import shutil
 import sys
 import time
@@ -18,23 +19,29 @@ from .errors import HandoutError
 DONE = "made.txt"
 
 
-def last_made():
+def folder(config_file, name):
+    """A private folder of this project's and audience's previews (two serves, or two checkouts, do not mix)."""
+    key = hashlib.sha256(str(Path(config_file).resolve()).encode("utf-8")).hexdigest()[:12]
+    return private_folder(f"preview-{key}-{name}")
+
+
+def last_made(config_file):
     """The folder holding the PDFs most recently made by a preview, or None."""
-    return private_folder("preview-last")
+    return folder(config_file, "last")
 
 
-def made_at():
-    folder = last_made()
-    done = folder / DONE if folder else None
+def made_at(config_file):
+    last = last_made(config_file)
+    done = last / DONE if last else None
     return time.strftime("%H:%M:%S", time.localtime(done.stat().st_mtime)) if done and done.is_file() else None
 
 
-def copy_last_made(site_dir):
+def copy_last_made(config_file, site_dir):
     """Put the PDFs of the last preview into a freshly built site at once (the new ones follow)."""
-    folder = last_made()
-    if folder is None:
+    last = last_made(config_file)
+    if last is None:
         return
-    for pdf in folder.glob("*.pdf"):
+    for pdf in last.glob("*.pdf"):
         target = Path(site_dir) / "handouts" / pdf.name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(pdf, target)
@@ -56,18 +63,18 @@ def main(argv):
     except HandoutError as error:
         print(f"Preview handout not made: {error}", file=sys.stderr)
         return 1
-    folder = last_made()
+    last = last_made(config_file)
     for path, _, _ in results:
-        if folder:
-            shutil.copyfile(path, folder / Path(path).name)
+        if last:
+            shutil.copyfile(path, last / Path(path).name)
         try:     # the server may be cleaning its folder for the next edit: then that build copies them
             target = Path(served) / "handouts" / Path(path).name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
         except OSError:
             pass
-    if folder:
-        (folder / DONE).write_text(f"{time.perf_counter() - started:.1f} s\n")
+    if last:
+        (last / DONE).write_text(f"{time.perf_counter() - started:.1f} s\n")
     print(f"Preview handouts remade in {time.perf_counter() - started:.1f} s: "
           + ", ".join(Path(path).name for path, _, _ in results), file=sys.stderr)
     return 0

@@ -268,7 +268,7 @@ def _teacher_boxes(section, edition):
         _as_box(details, "teacher-box", "For teachers")
 
 
-def _as_box(details, box_class, default_title, label_prefix=None):
+def _as_box(details, box_class, default_title):
     summary = details.find("summary")
     title = summary.text_content().strip() if summary is not None else default_title
     if summary is not None:
@@ -278,8 +278,7 @@ def _as_box(details, box_class, default_title, label_prefix=None):
         if details.get(key):
             box.set(key, details.get(key))
     label = etree.SubElement(box, "p", {"class": f"{box_class.split('-')[0]}-label"})
-    prefix = label_prefix or default_title
-    label.text = title if title.startswith(prefix) else f"{prefix}: {title}"
+    label.text = title if title.startswith(default_title) else f"{default_title}: {title}"
     box.text, label.tail = None, details.text
     for child in list(details):
         box.append(child)
@@ -322,11 +321,27 @@ def _place_solutions(sections, edition):
         return sections
     part = lxml_html.fragment_fromstring(
         f'<section class="page check-your-work" id="check-your-work-{edition.name}"><h1>Check your work</h1>'
-        '<p class="check-intro">Read these only after you have answered the questions: each one says which '
-        'question it goes with.</p></section>')
+        '<p class="check-intro">Read these only after you have answered the questions: one box for each question, '
+        'in the order of the questions.</p></section>')
+    # One box a question, in question order: several pages may answer the same question.
+    by_question = {}
     for details in moved:
-        box = _as_box(details, "solution-box", "Check your work", label_prefix="Question")
-        part.append(box)
+        by_question.setdefault(int(details.get("data-question")), []).append(details)
+    for number in sorted(by_question):
+        box = etree.SubElement(part, "div", {"class": "solution-box", "data-question": str(number)})
+        etree.SubElement(box, "p", {"class": "solution-label"}).text = f"Question {number}"
+        for details in by_question[number]:
+            summary = details.find("summary")
+            title = SOLUTION_TITLE.match(summary.text_content()).group(2) if summary is not None else ""
+            if summary is not None:
+                summary.drop_tree()
+            if title and len(by_question[number]) > 1:
+                etree.SubElement(box, "p", {"class": "solution-part"}).text = title[0].upper() + title[1:]
+            if details.text and details.text.strip():
+                etree.SubElement(box, "p").text = details.text
+            for child in list(details):
+                box.append(child)
+            details.drop_tree()
     last = max((index for index, section in enumerate(sections) if not isinstance(section, str)
                 and section.xpath(".//h3[@data-answer-lines]")), default=len(sections) - 1)
     return sections[:last + 1] + [part] + sections[last + 1:]

@@ -1,16 +1,21 @@
 """The teacher's "What to print" table, counted from the real PDFs of this build: each edition's pages and
 sheets, single- and double-sided, on A4 and US Letter, and for a class."""
 
+import hashlib
+import json
 import math
+import re
 from pathlib import Path
 
-from .editions import PAPER_LABELS
+from .cache import private_folder
+from .editions import PAPER_LABELS, load
 from .errors import HandoutError
 from .print_html import escape
 
 CLASS_SIZE = 28
 MARKER = "<!-- what-to-print -->"
 THIS_EDITION = '<span class="this-edition-pages">see the last page number</span>'
+TABLE = re.compile(r'<table class="what-to-print">.*?</table>', re.DOTALL)
 
 
 def page_count(pdf):
@@ -60,3 +65,35 @@ def student_counts(config, student_editions, papers):
                                    "Build the student site first: ./scripts/build makes both.")
             counts[(edition.name, paper)] = page_count(pdf)
     return counts
+
+
+def with_counts(document, config, counts):
+    """The table with these counts; put into `document` in place of the one there (or alone if None)."""
+    all_editions, papers = load(config)
+    filled = table(all_editions, papers, {**student_counts(config, [e for e in all_editions if e.audience ==
+                                                                    "student"], papers), **counts})
+    return filled if document is None else TABLE.sub(lambda _: filled, document)
+
+
+def _counts_file(config):
+    folder = private_folder("what-to-print")
+    key = hashlib.sha256(str(Path(config["config_file_path"]).resolve()).encode("utf-8")).hexdigest()[:12]
+    return folder / f"{key}.json" if folder else None
+
+
+def known_counts(config):
+    """The teacher editions' page counts from the last build, if they were kept."""
+    path = _counts_file(config)
+    try:
+        return {tuple(key.split("|")): pages for key, pages in json.loads(path.read_text()).items()}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return {}
+
+
+def remember_counts(config, counts):
+    path = _counts_file(config)
+    if path:
+        try:
+            path.write_text(json.dumps({"|".join(key): pages for key, pages in counts.items()}))
+        except OSError:
+            pass
