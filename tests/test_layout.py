@@ -63,7 +63,8 @@ def render(tmp_path, name, body):
     import weasyprint
 
     path = tmp_path / f"{name}.pdf"
-    html = f'<!DOCTYPE html><html lang="en"><head><title>{name}</title><style>{PAGE}</style></head><body>{body}</body></html>'
+    html = (f'<!DOCTYPE html><html lang="en"><head><title>{name}</title><style>{PAGE}</style></head>'
+            f"<body>{body}</body></html>")
     weasyprint.HTML(string=html).write_pdf(path, pdf_variant="pdf/ua-1")
     return path
 

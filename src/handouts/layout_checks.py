@@ -185,7 +185,8 @@ def _find_calls(page, body):
             digits, before = chars[index:run], chars[index - 1] if index else None
             neighbour = before if before is not None and before["text"].strip() else (
                 chars[run] if run < len(chars) else before)
-            if neighbour is not None and _baseline(page, neighbour) - _baseline(page, digits[0]) > 0.15 * digits[0]["size"]:
+            raised = neighbour is not None and _baseline(page, neighbour) - _baseline(page, digits[0])
+            if raised and raised > 0.15 * digits[0]["size"]:
                 context = "".join(char["text"] for char in chars[max(0, index - 20):index])
                 calls.append((digits[0]["size"], "".join(char["text"] for char in digits),
                               before["text"] if before is not None else "", context))
