@@ -20,6 +20,7 @@ import handouts.build  # noqa: E402
 import handouts.editions  # noqa: E402
 import handouts.layout  # noqa: E402
 import handouts.print_html  # noqa: E402
+import handouts.what_to_print  # noqa: E402
 
 PAPER_POINTS = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
@@ -62,8 +63,9 @@ def texts(built_site, teacher_site):
 
 
 def squeezed(text):
-    """Letters only, lower case: immune to line breaks, hyphenation, spacing and note numbers in extracted text."""
-    return re.sub(r"[\W\d_]+", "", text).lower()
+    """Letters only, lower case: immune to line breaks, hyphenation, spacing and note numbers in extracted text,
+    and to the page numbers print adds to cross-references ("Q4 (p. 60)")."""
+    return re.sub(r"[\W\d_]+", "", re.sub(r"\(p\.\s?\d+\)", "", text)).lower()
 
 
 def test_the_published_site_holds_the_student_editions_and_the_teacher_folder_the_teacher_ones(built_site, teacher_site):
@@ -120,17 +122,19 @@ def test_bookmarks_follow_the_headings(built_site, teacher_site, edition, paper)
 
 
 def test_student_editions_put_every_solution_after_the_questions(texts):
-    # The reader moves solutions into "Check your work" after the last question; the packet leaves them out.
+    # The reader moves solutions into "Check your work" after the last question, one box a question in order;
+    # the packet leaves them out.
     for name in STUDENT:
         for paper in PAPERS:
             pages = texts[(name, paper)]
-            solutions = [number for number, page in enumerate(pages) if re.search(r"Question \d+: ", page)
-                         and "Check your work" in " ".join(pages[:number + 1])]
-            questions = [number for number, page in enumerate(pages) if re.search(r"\b1[45]\. ", page)]
+            part = [number for number, page in enumerate(pages) if page.startswith("Check your work Read these only")]
             if BY_NAME[name].solutions == "omit":
-                assert "Check your work" not in " ".join(pages), (name, paper)
-            elif solutions:
-                assert min(solutions) >= max(questions, default=0), (name, paper)
+                assert not part, (name, paper)
+                continue
+            last_question = max(number for number, page in enumerate(pages) if "15. Your answer" in page)
+            assert part and part[0] > last_question, (name, paper)
+            labels = [int(n) for n in re.findall(r"(?:^| )Question (\d+)(?= )", " ".join(pages[part[0]:]))]
+            assert labels == sorted(set(labels)) and labels, (name, paper, labels)
 
 
 def test_the_class_packet_gives_away_no_translation_finding(texts):
@@ -206,6 +210,11 @@ def test_every_footnote_is_on_the_page_of_its_call(built_site, teacher_site, con
     student = BY_NAME[edition].audience == "student"
     site, configuration = (built_site, config) if student else (teacher_site, teacher_config)
     document = handouts.print_html.edition_html(site, BY_NAME[edition], handouts.build.built_pages(site), configuration)
+    if not student:     # as printed: its "What to print" table counts the teacher editions too
+        counts = {(name, size): len(PdfReader(pdf_path(built_site, name, size)).pages) for name in TEACHER
+                  for size in PAPERS}
+        os.environ["STUDENT_SITE_DIR"] = str(built_site)
+        document = handouts.what_to_print.with_counts(document, configuration, counts)
     layout, _, _ = handouts.layout.layout_edition(document, site, paper, handouts.editions.PAPERS[paper], edition)
     assert handouts.layout.check_footnotes(layout) == ([], [])
     assert document.count('class="footnote"') > (50 if edition != "packet" else 0)
@@ -213,19 +222,27 @@ def test_every_footnote_is_on_the_page_of_its_call(built_site, teacher_site, con
 
 
 def teacher_sentences(teacher_site):
-    """Every sentence of 8+ words of the teacher-only text: the teacher boxes and the teacher-only pages."""
+    """Every sentence of 8+ words of the teacher-only text: the teacher boxes, and what only the teacher pages
+    say (a teacher page may restate the module: the central question, a citation)."""
     sentences = []
-    student_pages = {path.name for path in (teacher_site.parent / "site").glob("*.html")}
+    student_site = teacher_site.parent / "site"
+    student_pages = {path.relative_to(student_site) for path in student_site.rglob("*.html")}
+    shared = squeezed(" ".join(html.fromstring((teacher_site / page).read_bytes()).text_content()
+                               for page in student_pages))
     for page in sorted(teacher_site.rglob("*.html")):
         tree = html.fromstring(page.read_bytes())
         boxes = tree.xpath('//details[contains(@class, "teacher")]')
-        if page.name not in student_pages and page.parent == teacher_site and page.name != "404.html":
+        teacher_page = page.relative_to(teacher_site) not in student_pages and "assets" not in page.parts
+        if teacher_page:
+            for notes in tree.xpath('//div[contains(@class, "footnote")]'):
+                notes.drop_tree()        # citations: the Sources page lists them for everyone
             boxes = tree.find_class("md-content__inner")
         for box in boxes:
             text = " ".join(" ".join(part.text_content() for part in box if part.tag != "summary").split())
             # Sentences of at least 8 words (counting only words with letters: "1320 + 332 =" is not 3 words).
             sentences += [s for s in re.split(r"(?<=[.?!])\s+", text)
-                          if len([word for word in s.split() if re.search(r"[^\W\d_]", word)]) >= 8]
+                          if len([word for word in s.split() if re.search(r"[^\W\d_]", word)]) >= 8
+                          and not (teacher_page and squeezed(s) in shared)]
     return sentences
 
 

@@ -107,7 +107,8 @@ def served_site(tmp_path_factory):
 
 
 def page_names(site):
-    return sorted(path.name for path in site.glob("*.html"))
+    """Every page of the site, the class packet's in packet/ included."""
+    return sorted(path.relative_to(site).as_posix() for path in site.rglob("*.html") if "assets" not in path.parts)
 
 
 @pytest.fixture(scope="session")
