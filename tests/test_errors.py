@@ -590,8 +590,6 @@ def test_a_page_may_show_footnote_and_block_syntax_as_code(project):
     assert "<code>[^name]</code>" in page and "/// teachers | Answer" in page
 
 
-@pytest.mark.xfail(reason="hooks/citations.py (not this file's owner's) still reads [@key] and moves [^x]: lines "
-                   "inside code; it can skip what moduledata.without_code(markdown) blanks out", strict=False)
 def test_a_page_may_show_citation_syntax_and_note_definitions_as_code(project):
     edit(project / "docs/index.md", "<!-- handouts -->", "Cite as `[@somekey, p. 4]`.\n\n```\n[^name]: A note.\n```\n")
     result = build(project, handouts=False)
