@@ -32,7 +32,7 @@ class TemplateMemo(jinja2.BytecodeCache):
 
 BUILD_AUDIENCES = ("student", "teacher")     # extra.audience: who a build is for
 PAGE_AUDIENCES = ("all", "teacher")          # a page's `audience:`; "all" when the key is absent
-FRONT_MATTER_KEYS = ("description", "audience", "handout", "title")
+FRONT_MATTER_KEYS = ("description", "audience", "title")   # which pages print is said by the editions
 
 
 def front_matter(path):
@@ -72,8 +72,6 @@ def front_matter(path):
                  "(all lowercase).")
         if key == "audience" and value not in PAGE_AUDIENCES:
             fail(f"{where}:{line}", f"'audience: {value}' is not one of {', '.join(PAGE_AUDIENCES)} (lowercase).")
-        if key == "handout" and value not in (True, False):
-            fail(f"{where}:{line}", "'handout' must be true or false.")
     return meta
 
 

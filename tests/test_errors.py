@@ -500,7 +500,7 @@ FRONT_MATTER_MISTAKES = [
                  ["docs/index.md:2: the front matter is not valid YAML (mapping values are not allowed here); put "
                   "a value that holds ': ' in quotes"], id="front-matter-that-is-not-yaml"),
     pytest.param("Audience: teacher\n", ["docs/index.md:2: unknown front-matter key 'Audience'; the keys are "
-                                         "description, audience, handout, title (all lowercase)."],
+                                         "description, audience, title (all lowercase)."],
                  id="a-mis-cased-front-matter-key"),
     pytest.param("description: x\naudiance: teacher\n", ["docs/index.md:3: unknown front-matter key 'audiance'"],
                  id="a-misspelt-front-matter-key"),
