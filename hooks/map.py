@@ -9,11 +9,13 @@ stylesheet inside an inline SVG.
 
 import json
 import math
+import re
 from html import escape
 
 from moduledata import DATA, fail, relative
 
 MARKER = "<!-- korea-map -->"
+CAPTION = re.compile(r'</figure>\s*<p class="map-caption">(.*?)</p>', re.DOTALL)
 MAP_DATA = DATA / "map" / "korea.json"
 SCALE = 55                       # SVG units per degree of latitude
 PARALLEL = 38.0
@@ -28,21 +30,28 @@ STYLES = {
     "parallel": ('stroke="#000" stroke-width="1" stroke-dasharray="4 3" fill="none"', "38th parallel (38° N)"),
     "coast": ('stroke="#555" stroke-width="0.7" fill="none" stroke-linejoin="round"', "Coast"),
 }
+# Type sizes are in SVG units. The packet prints the map 82 mm wide on A4 (0.66 pt a unit), so 12.5 units is 8.2 pt:
+# no label smaller than 8 pt, the credit 6.6 pt, legible on a worn copier.
+PLACE_SIZE = 12.5
 LABELS = [  # (text, lon, lat, attributes)
-    ("CHINA", 125.2, 42.55, 'font-size="15" letter-spacing="2"'),
-    ("SOVIET", 131.95, 43.2, 'font-size="9.5" letter-spacing="0.5" text-anchor="end"'),
-    ("UNION", 131.95, 43.0, 'font-size="9.5" letter-spacing="0.5" text-anchor="end"'),
-    ("NORTH KOREA", 127.35, 40.25, 'font-size="13" letter-spacing="1.5"'),
-    ("SOUTH KOREA", 127.45, 36.55, 'font-size="13" letter-spacing="1.5"'),
-    ("JAPAN", 130.9, 34.45, 'font-size="11" letter-spacing="1" text-anchor="middle"'),
-    ("Yellow Sea", 124.35, 36.4, 'font-style="italic" font-size="12"'),
-    ("Sea of Japan", 130.3, 39.0, 'font-style="italic" font-size="12" text-anchor="middle"'),
-    ("(East Sea)", 130.3, 38.75, 'font-style="italic" font-size="11" text-anchor="middle"'),
+    ("CHINA", 125.2, 42.55, 'font-size="16" letter-spacing="2"'),
+    ("SOVIET", 131.86, 43.2, 'font-size="12.5" letter-spacing="0.5" text-anchor="end"'),
+    ("UNION", 131.86, 42.95, 'font-size="12.5" letter-spacing="0.5" text-anchor="end"'),
+    ("NORTH KOREA", 127.3, 40.25, 'font-size="14" letter-spacing="1.5"'),
+    ("SOUTH KOREA", 127.4, 36.55, 'font-size="14" letter-spacing="1.5"'),
+    ("JAPAN", 130.9, 34.48, 'font-size="12.5" letter-spacing="1" text-anchor="middle"'),
+    ("Yellow Sea", 124.2, 36.4, 'font-style="italic" font-size="12.5"'),
+    ("Sea of Japan", 130.3, 39.0, 'font-style="italic" font-size="12.5" text-anchor="middle"'),
+    ("(East Sea)", 130.3, 38.74, 'font-style="italic" font-size="12.5" text-anchor="middle"'),
 ]
 YALU_LABEL = ("Yalu River", 125.0, 40.6, -37)
-# Label placement for each town: (dx, dy, text-anchor) in SVG units from the dot.
-PLACE_LABELS = {"Pyongyang": (-7, 4, "end"), "Kaesong": (-6, -4, "end"), "Panmunjom": (7, 6, "start"),
-                "Seoul": (7, 9, "start"), "Inchon": (-6, 10, "end")}
+# Label placement for each town: (dx, dy, text-anchor) in SVG units from its marker. No label touches the dashed
+# 38th parallel: Kaesong's is above it, Panmunjom's well below it.
+PLACE_LABELS = {"Pyongyang": (-7, 4, "end"), "Kaesong": (-5.5, 0, "end"), "Panmunjom": (6.5, 12.5, "start"),
+                "Seoul": (7, 9, "start"), "Inchon": (-6, 10.5, "end")}
+# Kaesong is 8 km from Panmunjom, closer than the two markers are wide: its dot is drawn a little to the north-west,
+# on a short leader line from the town's real position.
+MOVED = {"Kaesong": (-13, -11)}
 CAPITALS = ("Pyongyang", "Seoul")
 
 
@@ -50,6 +59,12 @@ def on_page_markdown(markdown, page, config, files):
     if MARKER not in markdown:
         return markdown
     return markdown.replace(MARKER, korea_map())
+
+
+def on_page_content(html, page, config, files):
+    """The page's caption paragraph (class map-caption) right after the map becomes the figure's caption, so that
+    it stays with the map, in print beside the text rather than in its column."""
+    return CAPTION.sub(r'<figcaption class="map-caption">\1</figcaption>\n</figure>', html, count=1)
 
 
 def load():
@@ -92,14 +107,19 @@ def korea_map():
         parts.append(f'<path class="map-{style}" {STYLES[style][0]} d="{path(line["points"])}"/>')
     _, y38 = xy(frame["west"], PARALLEL)
     parts.append(f'<path {STYLES["parallel"][0]} d="M0,{y38:.1f} H{width:.1f}"/>')
-    parts.append(_text("38th parallel", width - 4, y38 - 4, 'font-size="11" text-anchor="end"'))
+    parts.append(_halo("38th parallel", width - 4, y38 - 4, f'font-size="{PLACE_SIZE}" text-anchor="end"'))
     for text, lon, lat, attributes in LABELS:
         parts.append(_halo(text, *xy(lon, lat), attributes))
     text, lon, lat, angle = YALU_LABEL
     x, y = xy(lon, lat)
-    parts.append(_text(text, x, y, f'font-style="italic" font-size="11" transform="rotate({angle} {x:.1f} {y:.1f})"'))
+    parts.append(_text(text, x, y, f'font-style="italic" font-size="{PLACE_SIZE}" '
+                             f'transform="rotate({angle} {x:.1f} {y:.1f})"'))
     for name, (dx, dy, anchor) in PLACE_LABELS.items():
         x, y = xy(places[name]["lon"], places[name]["lat"])
+        if name in MOVED:
+            x0, y0 = x, y
+            x, y = x + MOVED[name][0], y + MOVED[name][1]
+            parts.append(f'<path d="M{x0:.1f},{y0:.1f} L{x:.1f},{y:.1f}" fill="none" stroke="#000" stroke-width="0.9"/>')
         if name == "Panmunjom":
             parts.append(f'<rect x="{x - 2.8:.1f}" y="{y - 2.8:.1f}" width="5.6" height="5.6" fill="#fff" stroke="#000" '
                          'stroke-width="1.3"/>')
@@ -107,10 +127,10 @@ def korea_map():
             fill, radius = ("#000", 3.4) if name in CAPITALS else ("#fff", 2.7)
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" fill="{fill}" stroke="#000" stroke-width="1.2"/>')
         weight = ' font-weight="bold"' if name in CAPITALS else ""
-        parts.append(_halo(name, x + dx, y + dy, f'font-size="11.5" text-anchor="{anchor}"{weight}'))
+        parts.append(_halo(name, x + dx, y + dy, f'font-size="{PLACE_SIZE}" text-anchor="{anchor}"{weight}'))
     parts.append(_scale_bar(height))
     parts.append(_halo("Map data: Natural Earth; towns: GeoNames", width - 4, height - 5,
-                       'font-size="8.5" text-anchor="end"'))
+                       'font-size="10" text-anchor="end"'))
     description = (
         "Map of the Korean peninsula. China lies to the north-west, across the Yalu River, which forms the border "
         "between China and North Korea; the Soviet Union touches North Korea's far north-eastern tip. A heavy "
@@ -153,7 +173,7 @@ def _scale_bar(height):
     length = 100 / 111.32 * SCALE      # a degree is 111.32 km north-south; the x axis is already shrunk by cos(lat)
     x, y = 10, height - 22
     return (f'<path d="M{x},{y - 4} V{y} H{x + length:.1f} V{y - 4}" fill="none" stroke="#000" stroke-width="1.3"/>'
-            + _text("100 km", x + length / 2, y - 6, 'font-size="10" text-anchor="middle"'))
+            + _text("100 km", x + length / 2, y - 6, f'font-size="{PLACE_SIZE}" text-anchor="middle"'))
 
 
 def _legend():
