@@ -119,13 +119,15 @@ def korea_map():
         if name in MOVED:
             x0, y0 = x, y
             x, y = x + MOVED[name][0], y + MOVED[name][1]
-            parts.append(f'<path d="M{x0:.1f},{y0:.1f} L{x:.1f},{y:.1f}" fill="none" stroke="#000" stroke-width="0.9"/>')
+            parts.append(f'<path d="M{x0:.1f},{y0:.1f} L{x:.1f},{y:.1f}" fill="none" stroke="#000" '
+                         'stroke-width="0.9"/>')
         if name == "Panmunjom":
-            parts.append(f'<rect x="{x - 2.8:.1f}" y="{y - 2.8:.1f}" width="5.6" height="5.6" fill="#fff" stroke="#000" '
-                         'stroke-width="1.3"/>')
+            parts.append(f'<rect x="{x - 2.8:.1f}" y="{y - 2.8:.1f}" width="5.6" height="5.6" fill="#fff" '
+                         'stroke="#000" stroke-width="1.3"/>')
         else:
             fill, radius = ("#000", 3.4) if name in CAPITALS else ("#fff", 2.7)
-            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" fill="{fill}" stroke="#000" stroke-width="1.2"/>')
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" fill="{fill}" stroke="#000" '
+                         'stroke-width="1.2"/>')
         weight = ' font-weight="bold"' if name in CAPITALS else ""
         parts.append(_halo(name, x + dx, y + dy, f'font-size="{PLACE_SIZE}" text-anchor="{anchor}"{weight}'))
     parts.append(_scale_bar(height))
@@ -141,7 +143,8 @@ def korea_map():
         "south of it, near the west coast."
     )
     svg = (
-        f'<svg class="map-svg" viewBox="0 0 {width:.1f} {height:.1f}" width="{width:.0f}" height="{height:.0f}" role="img" '
+        f'<svg class="map-svg" viewBox="0 0 {width:.1f} {height:.1f}" width="{width:.0f}" height="{height:.0f}" '
+        'role="img" '
         'aria-labelledby="korea-map-title korea-map-desc" font-family="Noto Sans, sans-serif" fill="#000" '
         'xmlns="http://www.w3.org/2000/svg">\n'
         '<title id="korea-map-title">Korea in winter 1952–53</title>\n'
