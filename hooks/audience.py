@@ -26,8 +26,11 @@ state = {"audience": "student"}
 def audience(config):
     value = config["extra"].get("audience", "student")
     if value not in BUILD_AUDIENCES:
-        fail(Path(config["config_file_path"]).name, f"extra.audience is {value!r}; it must be exactly 'student' "
-             "(the published site) or 'teacher' (mkdocs.teacher.yml).")
+        fail(
+            Path(config["config_file_path"]).name,
+            f"extra.audience is {value!r}; it must be exactly 'student' "
+            "(the published site) or 'teacher' (mkdocs.teacher.yml).",
+        )
     return value
 
 
@@ -65,16 +68,19 @@ def on_page_content(html, page, config, files):
     if state["audience"] == "student" and TEACHER_HTML.search(html):
         source = Path(page.file.abs_src_path).read_text(encoding="utf-8-sig", errors="replace")
         line = next((number for number, text in enumerate(source.split("\n"), 1) if "teacher" in text.lower()), 1)
-        fail(f"docs/{page.file.src_uri}:{line}", "teacher-only text would be published on this student page (a "
-             "teacher box the build could not take out: inside a snippet, raw HTML, or a block written in an "
-             "unusual way). Write it as a '/// teacher' block at the start of a line of this page.")
+        fail(
+            f"docs/{page.file.src_uri}:{line}",
+            "teacher-only text would be published on this student page (a "
+            "teacher box the build could not take out: inside a snippet, raw HTML, or a block written in an "
+            "unusual way). Write it as a '/// teacher' block at the start of a line of this page.",
+        )
     return html
 
 
 def without_teacher_blocks(markdown, where="page"):
     """The Markdown with every `/// teacher` block cut out (nested blocks included), and the footnote
     definitions that only a teacher block called."""
-    code_free = without_code(markdown)       # a '///' or a note shown as code is an example: left alone
+    code_free = without_code(markdown)  # a '///' or a note shown as code is an example: left alone
     kept, teacher, stack, position = [], None, [], 0
     for match in BLOCK_LINE.finditer(code_free):
         slashes, name = match.group(1), match.group(2)
@@ -82,17 +88,19 @@ def without_teacher_blocks(markdown, where="page"):
             stack.append((slashes, name))
             if name == "teacher" and teacher is None:
                 teacher = (len(stack), match.start())
-                kept.append(markdown[position:match.start()])
+                kept.append(markdown[position : match.start()])
         elif match.group(0).strip(" \t>") == slashes:
             while stack and stack[-1][0] != slashes:
-                stack.pop()                 # pymdownx closes inner blocks left open
+                stack.pop()  # pymdownx closes inner blocks left open
             if stack:
                 stack.pop()
             if teacher and len(stack) < teacher[0]:
                 teacher, position = None, match.end()
     if teacher is not None:
-        fail(f"{where}:{markdown.count(chr(10), 0, teacher[1]) + 1}", "this '/// teacher' block is never closed; add "
-             "a line with only '///' where it ends.")
+        fail(
+            f"{where}:{markdown.count(chr(10), 0, teacher[1]) + 1}",
+            "this '/// teacher' block is never closed; add a line with only '///' where it ends.",
+        )
     kept.append(markdown[position:])
     markdown = "".join(kept)
     code_free = without_code(markdown)
@@ -100,7 +108,7 @@ def without_teacher_blocks(markdown, where="page"):
     called = set(FOOTNOTE_CALL.findall(DEFINITION.sub("", code_free)))
     for match in reversed(definitions):
         if match.group(1) not in called:
-            markdown = markdown[:match.start()] + markdown[match.end():]
+            markdown = markdown[: match.start()] + markdown[match.end() :]
     return markdown
 
 

@@ -27,7 +27,7 @@ QUESTION = re.compile(r"^###[ \t]+(.*?)[ \t]*\{[^}\n]*#q(\d+)\b([^}\n]*)\}[ \t]*
 ANSWER_LINES = re.compile(r"""data-answer-lines\s*=\s*("[^"]*"|'[^']*'|[^\s}>]+)""")
 FOOTNOTE_REF_NUMBER = re.compile(r'<sup id="fnref\d*:[^"]+"><a class="footnote-ref" href="#fn:[^"]+">(\d+)</a></sup>')
 SNIPPET = re.compile(r'^[ \t]*-{1,}8<-{1,}[ \t]+(["\'])([^"\'\n]+)\1[ \t]*$', re.MULTILINE)
-LEAK_WORDS = 8        # a teacher sentence this long found anywhere in the student site is a leak
+LEAK_WORDS = 8  # a teacher sentence this long found anywhere in the student site is a leak
 
 state = {"blocks": (), "audience": "student"}
 
@@ -69,8 +69,11 @@ def on_page_content(html_text, page, config, files):
     if numbers != list(range(1, len(numbers) + 1)):
         where = f"docs/{page.file.src_uri}"
         if not any(Path(str(hook)).name == "citations.py" for hook in config["hooks"]):
-            fail(where, f"footnotes are numbered {numbers} in reading order; they must run 1, 2, 3 … Check that "
-                 "hooks/citations.py is listed under hooks: in mkdocs.yml.")
+            fail(
+                where,
+                f"footnotes are numbered {numbers} in reading order; they must run 1, 2, 3 … Check that "
+                "hooks/citations.py is listed under hooks: in mkdocs.yml.",
+            )
         names = re.findall(r'<li id="fn:([^"]+)"', html_text)
         lost = [names[number - 1] for number in range(1, len(names) + 1) if number not in numbers]
         source = read_page(page.file.abs_src_path)
@@ -78,9 +81,12 @@ def on_page_content(html_text, page, config, files):
         if call >= 0:
             where = f"{where}:{line_of(source, call)}"
         what = f"the call of note [^{lost[0]}]" if lost and call >= 0 else "a note call (perhaps of a citation)"
-        fail(where, f"footnotes are numbered {numbers} in reading order, so {what} went missing from the page: look "
-             "for a [^name] or [@key] that Markdown did not read as one (in a table row with a stray '|', inside "
-             "`code`, or in raw HTML without markdown), and correct it there.")
+        fail(
+            where,
+            f"footnotes are numbered {numbers} in reading order, so {what} went missing from the page: look "
+            "for a [^name] or [@key] that Markdown did not read as one (in a table row with a stray '|', inside "
+            "`code`, or in raw HTML without markdown), and correct it there.",
+        )
     return html_text
 
 
@@ -103,7 +109,7 @@ def page_body(path):
     lines = read_page(path).split("\n")
     if lines[0].rstrip() == "---":
         end = next((number for number, line in enumerate(lines[1:], 1) if line.rstrip() in ("---", "...")), 0)
-        lines[:end + 1] = [""] * (end + 1)
+        lines[: end + 1] = [""] * (end + 1)
     return "\n".join(lines)
 
 
@@ -115,12 +121,15 @@ def _check_snippets(page, config):
     project = Path(config["config_file_path"]).parent
     source = read_page(page.file.abs_src_path)
     for match in SNIPPET.finditer(source):
-        path = re.sub(r"(:-?\d*)+$", "", match.group(2).strip())     # "file.md:3:8" takes lines 3 to 8
+        path = re.sub(r"(:-?\d*)+$", "", match.group(2).strip())  # "file.md:3:8" takes lines 3 to 8
         if path.startswith(("http://", "https://")) or any((project / base / path).exists() for base in bases):
             continue
-        fail(f"docs/{page.file.src_uri}:{line_of(source, match.start())}", f"the snippet '{path}' does not exist; "
-             "create it or correct the path (snippet paths start at the project folder, for example "
-             '"docs/snippets/credits.md").')
+        fail(
+            f"docs/{page.file.src_uri}:{line_of(source, match.start())}",
+            f"the snippet '{path}' does not exist; "
+            "create it or correct the path (snippet paths start at the project folder, for example "
+            '"docs/snippets/credits.md").',
+        )
 
 
 def _check_front_matter(page):
@@ -129,9 +138,12 @@ def _check_front_matter(page):
     strict = front_matter(page.file.abs_src_path)
     for key in FRONT_MATTER_KEYS:
         if strict.get(key) != page.meta.get(key):
-            fail(f"docs/{page.file.src_uri}:1", f"MkDocs did not read the front matter as written ('{key}' is "
-                 f"{strict.get(key)!r} in the file, {page.meta.get(key)!r} for MkDocs). Start the file with a line "
-                 "'---', then the 'key: value' lines, then a line '---' followed by a new line.")
+            fail(
+                f"docs/{page.file.src_uri}:1",
+                f"MkDocs did not read the front matter as written ('{key}' is "
+                f"{strict.get(key)!r} in the file, {page.meta.get(key)!r} for MkDocs). Start the file with a line "
+                "'---', then the 'key: value' lines, then a line '---' followed by a new line.",
+            )
 
 
 def _check_footnotes(source, where):
@@ -139,40 +151,55 @@ def _check_footnotes(source, where):
     for match in FOOTNOTE_DEFINITION.finditer(source):
         name = match.group(1)
         if name in definitions:
-            fail(f"{where}:{line_of(source, match.start())}", f"footnote [^{name}] is defined twice; "
-                 "give one of them another name.")
+            fail(
+                f"{where}:{line_of(source, match.start())}",
+                f"footnote [^{name}] is defined twice; give one of them another name.",
+            )
         definitions[name] = match.start()
     calls = {}
     for match in FOOTNOTE_CALL.finditer(source):
         calls.setdefault(match.group(1), match.start())
     for name, offset in calls.items():
         if name not in definitions:
-            fail(f"{where}:{line_of(source, offset)}", f"footnote call [^{name}] has no definition; add a line "
-                 f"'[^{name}]: text of the note' (by habit at the end of the page) or remove the call.")
+            fail(
+                f"{where}:{line_of(source, offset)}",
+                f"footnote call [^{name}] has no definition; add a line "
+                f"'[^{name}]: text of the note' (by habit at the end of the page) or remove the call.",
+            )
     for name, offset in definitions.items():
         if name not in calls:
-            fail(f"{where}:{line_of(source, offset)}", f"footnote [^{name}] is defined but never called; put "
-                 f"[^{name}] in the text where the note belongs, or delete the definition.")
+            fail(
+                f"{where}:{line_of(source, offset)}",
+                f"footnote [^{name}] is defined but never called; put "
+                f"[^{name}] in the text where the note belongs, or delete the definition.",
+            )
 
 
 def _check_blocks(source, where):
     """`/// name` opens a block and a bare `///` (as many slashes) closes it. Only the block names mkdocs.yml
     configures exist, spelled exactly; a teacher or solution box must hold its text."""
     allowed = state["blocks"]
-    open_blocks = []                    # (slashes, name, offset of the opening line, offset after it)
+    open_blocks = []  # (slashes, name, offset of the opening line, offset after it)
     for match in BLOCK_LINE.finditer(source):
         slashes, rest = match.group(1), match.group(2)
         at = f"{where}:{line_of(source, match.start())}"
         if not rest:
-            opened = next((index for index in range(len(open_blocks) - 1, -1, -1)
-                           if open_blocks[index][0] == slashes), None)
+            opened = next(
+                (index for index in range(len(open_blocks) - 1, -1, -1) if open_blocks[index][0] == slashes), None
+            )
             if opened is None:
-                fail(at, f"this '{slashes}' closes no block; delete it or add the opening line (for example "
-                     "'/// teacher | Suggested answer') above it.")
+                fail(
+                    at,
+                    f"this '{slashes}' closes no block; delete it or add the opening line (for example "
+                    "'/// teacher | Suggested answer') above it.",
+                )
             _, name, _, content_start = open_blocks[opened]
-            if name in BOXES_WITH_CONTENT and not source[content_start:match.start()].strip():
-                fail(at, f"the '/// {name}' block closed here is empty, so the text after it is shown to everyone; "
-                     f"put the text between the opening line and this '{slashes}'.")
+            if name in BOXES_WITH_CONTENT and not source[content_start : match.start()].strip():
+                fail(
+                    at,
+                    f"the '/// {name}' block closed here is empty, so the text after it is shown to everyone; "
+                    f"put the text between the opening line and this '{slashes}'.",
+                )
             del open_blocks[opened:]
             continue
         name = BLOCK_NAME.match(rest)
@@ -182,37 +209,52 @@ def _check_blocks(source, where):
         if name not in allowed:
             close = [n for n in allowed if n.lower() == name.lower()] or difflib.get_close_matches(name, allowed, 1)
             hint = f" Did you mean '/// {close[0]}'?" if close else ""
-            fail(at, f"unknown block '/// {name}'.{hint} The block names are {', '.join(allowed)} (lowercase, as "
-                 "mkdocs.yml configures them); any other would show its text to everyone.")
+            fail(
+                at,
+                f"unknown block '/// {name}'.{hint} The block names are {', '.join(allowed)} (lowercase, as "
+                "mkdocs.yml configures them); any other would show its text to everyone.",
+            )
         open_blocks.append((slashes, name, match.start(), match.end()))
     if open_blocks:
         slashes, name, offset, _ = open_blocks[-1]
-        fail(f"{where}:{line_of(source, offset)}", f"the '/// {name}' block opened here is never closed; add a line "
-             f"with only '{slashes}' where it ends. (An unclosed teacher block would hide the rest of the page.)")
+        fail(
+            f"{where}:{line_of(source, offset)}",
+            f"the '/// {name}' block opened here is never closed; add a line "
+            f"with only '{slashes}' where it ends. (An unclosed teacher block would hide the rest of the page.)",
+        )
 
 
 def _check_admonitions(source, where):
     for match in ADMONITION.finditer(source):
         for word in match.group(2).split():
             if AUDIENCE_LIKE.fullmatch(word):
-                fail(f"{where}:{line_of(source, match.start())}", f"'{match.group(1)} {word}' is a box everyone "
-                     "sees, whatever its name. For text only teachers may see write '/// teacher | Title', the "
-                     "text, then '///'; for an answer students check after a question, '/// solution | Question "
-                     "N: …' … '///'.")
+                fail(
+                    f"{where}:{line_of(source, match.start())}",
+                    f"'{match.group(1)} {word}' is a box everyone "
+                    "sees, whatever its name. For text only teachers may see write '/// teacher | Title', the "
+                    "text, then '///'; for an answer students check after a question, '/// solution | Question "
+                    "N: …' … '///'.",
+                )
 
 
 def _check_questions(source, where):
     for match in ANSWER_LINES.finditer(source):
         value = match.group(1).strip("\"'")
         if not value.isdigit() or not 0 < int(value) <= 60:
-            fail(f"{where}:{line_of(source, match.start())}", f'data-answer-lines="{value}" must be a whole number '
-                 'of ruled lines from 1 to 60, in digits, for example data-answer-lines="4".')
+            fail(
+                f"{where}:{line_of(source, match.start())}",
+                f'data-answer-lines="{value}" must be a whole number '
+                'of ruled lines from 1 to 60, in digits, for example data-answer-lines="4".',
+            )
     for expected, match in enumerate(QUESTION.finditer(source), 1):
         at = f"{where}:{line_of(source, match.start())}"
         title, number, attributes = match.group(1), int(match.group(2)), match.group(3)
         if number != expected:
-            fail(at, f"question id #q{number} is out of sequence; expected #q{expected}. Questions are "
-                 "numbered 1, 2, 3 … down the page, each number once.")
+            fail(
+                at,
+                f"question id #q{number} is out of sequence; expected #q{expected}. Questions are "
+                "numbered 1, 2, 3 … down the page, each number once.",
+            )
         if not re.match(rf"{number}\.\s", title):
             fail(at, f"the question heading should start with '{number}. ' to match its id #q{number}.")
         if not re.search(r'data-answer-lines="\d+"', attributes):
@@ -222,10 +264,14 @@ def _check_questions(source, where):
 # ---------------------------------------------------------------------------------------------------------
 # Page assets from other hosts
 
-ASSET_TAG = re.compile(r"<(script|link|img|iframe|frame|embed|object|source|audio|video|track|input|image|use)\b"
-                       r"([^>]*)>", re.IGNORECASE)
-URL_ATTRIBUTE = re.compile(r"""\s(src|href|data|srcset|poster|xlink:href)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""",
-                           re.IGNORECASE)
+ASSET_TAG = re.compile(
+    r"<(script|link|img|iframe|frame|embed|object|source|audio|video|track|input|image|use)\b"
+    r"([^>]*)>",
+    re.IGNORECASE,
+)
+URL_ATTRIBUTE = re.compile(
+    r"""\s(src|href|data|srcset|poster|xlink:href)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE
+)
 LINK_REL = re.compile(r"""\srel\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
 # <link> relations that name another page without loading anything from it.
 NOT_LOADED = {"canonical", "alternate", "author", "license", "help", "next", "prev", "search", "bookmark", "me"}
@@ -246,8 +292,11 @@ def other_host_assets(page_html):
                 continue
         for attribute in URL_ATTRIBUTE.finditer(attributes):
             value = html.unescape(attribute.group(2).strip("\"'"))
-            urls = [part.split()[0] for part in value.split(",") if part.split()] \
-                if attribute.group(1).lower() == "srcset" else [value]
+            urls = (
+                [part.split()[0] for part in value.split(",") if part.split()]
+                if attribute.group(1).lower() == "srcset"
+                else [value]
+            )
             found += [url for url in urls if OTHER_HOST.match(url)]
     found += CSS_URL.findall(page_html)
     return found
@@ -259,19 +308,28 @@ def _check_assets(page_html, page):
     for url in other_host_assets(page_html):
         offset = source.find(url)
         at = f"{where}:{line_of(source, offset)}" if offset >= 0 else f"{where} (through the theme or mkdocs.yml)"
-        fail(at, f"the page would load {url} from another host; the site promises that a student's browser "
-             "talks to no one else. Copy the file into docs/assets/ and link to it there, or remove it.")
+        fail(
+            at,
+            f"the page would load {url} from another host; the site promises that a student's browser "
+            "talks to no one else. Copy the file into docs/assets/ and link to it there, or remove it.",
+        )
     if MERMAID.search(page_html):
-        fail(where, "this page has a Mermaid diagram, for which Material loads a script from unpkg.com (another "
-             "host). Draw the diagram as an SVG image in docs/assets/images/ instead.")
+        fail(
+            where,
+            "this page has a Mermaid diagram, for which Material loads a script from unpkg.com (another "
+            "host). Draw the diagram as an SVG image in docs/assets/images/ instead.",
+        )
 
 
 # ---------------------------------------------------------------------------------------------------------
 # The safety net of the student build: no teacher text anywhere in what it made
 
-BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|dl|dd|dt|td|th|tr|table|thead|tbody|caption|h[1-6]|div|section|article|"
-                       r"summary|details|blockquote|pre|figure|figcaption|br|hr|nav|header|footer|main|aside|"
-                       r"title|loc|url|option)\b[^>]*>", re.IGNORECASE)
+BLOCK_TAG = re.compile(
+    r"</?(?:p|li|ul|ol|dl|dd|dt|td|th|tr|table|thead|tbody|caption|h[1-6]|div|section|article|"
+    r"summary|details|blockquote|pre|figure|figcaption|br|hr|nav|header|footer|main|aside|"
+    r"title|loc|url|option)\b[^>]*>",
+    re.IGNORECASE,
+)
 NOT_TEXT = re.compile(r"<(script|style)\b.*?</\1>|<sup\b[^>]*>.*?</sup>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
 TAG = re.compile(r"<[^>]*>")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -279,7 +337,7 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 QUOTATION = re.compile(r"\W*(“[^”]*”|\"[^\"]*\")\W*")
 CITATION = re.compile(r"\[@[^\[\]]+\]")
 SITE_TEXT_FILES = (".html", ".xml", ".json", ".js", ".txt")
-SHORT_ANSWER_TAGS = ("p", "li", "dd")        # where a short answer is written (not headings or table cells)
+SHORT_ANSWER_TAGS = ("p", "li", "dd")  # where a short answer is written (not headings or table cells)
 
 
 def words(text):
@@ -292,8 +350,11 @@ def html_paragraphs(page_html, kinds=None):
     page_html = NOT_TEXT.sub(" ", page_html)
     parts = BLOCK_TAG.split(page_html)
     tags = [None] + [re.match(r"</?(\w+)", tag).group(0) for tag in BLOCK_TAG.findall(page_html)]
-    return [html.unescape(TAG.sub("", part)) for tag, part in zip(tags, parts)
-            if kinds is None or (tag and tag.lstrip("<") in kinds)]
+    return [
+        html.unescape(TAG.sub("", part))
+        for tag, part in zip(tags, parts)
+        if kinds is None or (tag and tag.lstrip("<") in kinds)
+    ]
 
 
 def teacher_texts(docs_dir):
@@ -324,7 +385,7 @@ def _teacher_blocks(source):
             if stack:
                 _, name, opener = stack.pop()
                 if name == "teacher" and not any(entry[1] == "teacher" for entry in stack):
-                    found.append((line_of(source, opener.start()), source[opener.end():match.start()]))
+                    found.append((line_of(source, opener.start()), source[opener.end() : match.start()]))
     return found
 
 
@@ -361,8 +422,9 @@ def without_teacher_blocks(source):
 
 def _teacher_pieces(docs_dir):
     """Teacher sentences of LEAK_WORDS words or more, and whole teacher paragraphs that are shorter."""
-    md = python_markdown.Markdown(extensions=["attr_list", "md_in_html", "tables", "footnotes", "admonition",
-                                              "pymdownx.superfences"])
+    md = python_markdown.Markdown(
+        extensions=["attr_list", "md_in_html", "tables", "footnotes", "admonition", "pymdownx.superfences"]
+    )
     sentences, paragraphs = {}, {}
     shared, shared_paragraphs = student_sources(docs_dir, md)
     for where, text, kind in teacher_texts(docs_dir):
@@ -379,8 +441,11 @@ def _teacher_pieces(docs_dir):
         for paragraph in html_paragraphs(rendered):
             for sentence in SENTENCE_END.split(paragraph):
                 found = words(sentence)
-                if len(found.split()) >= LEAK_WORDS and not QUOTATION.fullmatch(sentence) \
-                        and f" {found} " not in restated:
+                if (
+                    len(found.split()) >= LEAK_WORDS
+                    and not QUOTATION.fullmatch(sentence)
+                    and f" {found} " not in restated
+                ):
                     sentences.setdefault(found, (where, sentence.strip()))
     return sentences, paragraphs
 
@@ -398,7 +463,7 @@ def _site_texts(site_dir):
             pieces = []
             start, end = text.find("{"), text.rfind("}")
             try:
-                _strings(json.loads(text[start:end + 1]), pieces)
+                _strings(json.loads(text[start : end + 1]), pieces)
             except ValueError:
                 pieces = [text]
             text = "\n<p>\n".join(pieces)
@@ -431,6 +496,9 @@ def check_no_teacher_text(docs_dir, site_dir):
 
 
 def _leak(where, name, text):
-    fail(where, f"teacher-only text reached the student site ({name}): '{' '.join(text.split())[:90]}'. Keep it "
-         "only inside a '/// teacher' block or on a page with 'audience: teacher', and do not repeat it in "
-         "text that students see.")
+    fail(
+        where,
+        f"teacher-only text reached the student site ({name}): '{' '.join(text.split())[:90]}'. Keep it "
+        "only inside a '/// teacher' block or on a page with 'audience: teacher', and do not repeat it in "
+        "text that students see.",
+    )

@@ -11,7 +11,6 @@ import hashlib
 import html
 import importlib.metadata
 import importlib.util
-import json
 import logging
 import re
 import subprocess
@@ -33,8 +32,7 @@ CITATION = re.compile(r"\[(@[^\[\]]+)\]")
 DEFINITION = re.compile(r"^\[\^[^\]]+\]:.*(?:\n(?:[ \t]+.*|[ \t]*(?=\n[ \t]+\S)))*", re.MULTILINE)
 LOCATOR = re.compile(r"^(p|pp|ch|n|no|doc|sec|para)\.\s*(\S.*)$")
 # How pandoc is given each locator: a label it knows, or (doc.) text it prints as written, as FRUS is cited.
-LABELS = {"p": "p.", "pp": "pp.", "ch": "chap.", "n": "n.", "no": "no.", "doc": "doc.", "sec": "sec.",
-          "para": "para."}
+LABELS = {"p": "p.", "pp": "pp.", "ch": "chap.", "n": "n.", "no": "no.", "doc": "doc.", "sec": "sec.", "para": "para."}
 NOTE = re.compile(r'<li id="fn(\d+)"><p>(.*?)<a href="#fnref\1" class="footnote-back"[^>]*>.*?</a></p></li>', re.S)
 ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>\s*(.*?)\s*</div>', re.S)
 MARKER = "<!-- bibliography -->"
@@ -50,34 +48,41 @@ def on_config(config):
     cited.clear()
     # What formatted text depends on besides the page: the works, the style, pandoc, and this file's code.
     _pandoc()
-    source = (BIBLIOGRAPHY.read_text(encoding="utf-8") + STYLE.read_text(encoding="utf-8")
-              + importlib.metadata.version("pypandoc-binary") + Path(__file__).read_text(encoding="utf-8"))
+    source = (
+        BIBLIOGRAPHY.read_text(encoding="utf-8")
+        + STYLE.read_text(encoding="utf-8")
+        + importlib.metadata.version("pypandoc-binary")
+        + Path(__file__).read_text(encoding="utf-8")
+    )
     fingerprint[:] = [hashlib.sha256(source.encode("utf-8")).hexdigest()]
 
 
 def outside_code(pattern, markdown):
     """The matches of `pattern` that are not inside a code span or block: a page may show the syntax."""
     code_free = without_code(markdown)
-    return [match for match in pattern.finditer(markdown) if code_free[match.start():match.end()] == match.group(0)]
+    return [match for match in pattern.finditer(markdown) if code_free[match.start() : match.end()] == match.group(0)]
 
 
 def on_page_markdown(markdown, page, config, files):
     if MARKER in markdown:
         markdown = markdown.replace(MARKER, bibliography_html())
-    for match in outside_code(CITATION, markdown):          # unknown keys, reported at their line as written
+    for match in outside_code(CITATION, markdown):  # unknown keys, reported at their line as written
         _parse(match.group(1), page, markdown, match.start())
         line_start = markdown.rfind("\n", 0, match.start()) + 1
-        if not markdown[line_start:match.start()].strip() and markdown.startswith(":", match.end()):
-            fail(source_line(page, markdown, match.start()), f"the citation [{match.group(1)}] starts a line and is "
-                 "followed by ':', which Markdown would read as a footnote definition and drop. Move the "
-                 "citation to the end of the sentence.")
+        if not markdown[line_start : match.start()].strip() and markdown.startswith(":", match.end()):
+            fail(
+                source_line(page, markdown, match.start()),
+                f"the citation [{match.group(1)}] starts a line and is "
+                "followed by ':', which Markdown would read as a footnote definition and drop. Move the "
+                "citation to the end of the sentence.",
+            )
     markdown = in_reading_order(_citations_in_text_to_notes(markdown))
     if '<div class="telegram"' in markdown:
         _require_a_citation_in_every_note(markdown, page)
     # One run of pandoc a page: `mkdocs serve` formats again only the pages that changed.
     key = ("citations", markdown, fingerprint[0])
     if key not in MEMO:
-        if len(MEMO) > 200:     # a long editing session: forget old versions of pages
+        if len(MEMO) > 200:  # a long editing session: forget old versions of pages
             MEMO.clear()
         MEMO[key] = _format_all(markdown, page)
     return MEMO[key]
@@ -93,7 +98,7 @@ def _format_all(markdown, page):
     parts, last = [], 0
     for match, cites, text in zip(matches, items, texts):
         keys = " ".join(key for key, _ in cites)
-        parts += [markdown[last:match.start()], f'<span class="citation" data-cites="{keys}">{text}</span>']
+        parts += [markdown[last : match.start()], f'<span class="citation" data-cites="{keys}">{text}</span>']
         last = match.end()
     return "".join(parts) + markdown[last:]
 
@@ -109,8 +114,11 @@ def format_citations(citations):
     # Each citation a paragraph of its own: pandoc makes each a note of a note style, in this order.
     notes = dict(NOTE.findall(_run_pandoc("\n\n".join(paragraphs))))
     if len(notes) != len(citations):
-        fail("hooks/citations.py", f"pandoc returned {len(notes)} formatted citations for {len(citations)}; "
-             "run ./scripts/build again, and report this if it persists.")
+        fail(
+            "hooks/citations.py",
+            f"pandoc returned {len(notes)} formatted citations for {len(citations)}; "
+            "run ./scripts/build again, and report this if it persists.",
+        )
     return [notes[str(number)] for number in range(1, len(citations) + 1)]
 
 
@@ -140,14 +148,26 @@ def _pandoc():
     programs = [folder / "pandoc", folder / "pandoc.exe"] if folder else []
     program = next((path for path in programs if path.is_file()), None)
     if program is None:
-        fail("hooks/citations.py", "pandoc, which formats the citations, is missing: it comes with the package "
-             "pypandoc-binary in requirements.txt. Run ./scripts/build, which installs it.")
+        fail(
+            "hooks/citations.py",
+            "pandoc, which formats the citations, is missing: it comes with the package "
+            "pypandoc-binary in requirements.txt. Run ./scripts/build, which installs it.",
+        )
     return program
 
 
 def _run_pandoc(text, *options):
-    command = [str(_pandoc()), "--from=markdown", "--to=html", "--wrap=none", "--citeproc", f"--csl={STYLE}",
-               f"--bibliography={BIBLIOGRAPHY}", "--metadata=lang:en-US", *options]
+    command = [
+        str(_pandoc()),
+        "--from=markdown",
+        "--to=html",
+        "--wrap=none",
+        "--citeproc",
+        f"--csl={STYLE}",
+        f"--bibliography={BIBLIOGRAPHY}",
+        "--metadata=lang:en-US",
+        *options,
+    ]
     result = subprocess.run(command, input=text, capture_output=True, text=True, encoding="utf-8", check=False)
     if result.returncode != 0 or "[WARNING]" in result.stderr:
         fail("data/bibliography.json", f"pandoc could not format the citations: {result.stderr.strip()}")
@@ -162,8 +182,8 @@ def _citations_in_text_to_notes(markdown):
         if any(start <= match.start() < end for start, end in inside_notes):
             continue
         name = f"cite-{len(added) + 1}"
-        parts += [markdown[last:match.start()], f"[^{name}]"]
-        added.append(f"[^{name}]: {' '.join(match.group(0).split())}")   # one line: a note ends at a line break
+        parts += [markdown[last : match.start()], f"[^{name}]"]
+        added.append(f"[^{name}]: {' '.join(match.group(0).split())}")  # one line: a note ends at a line break
         last = match.end()
     parts.append(markdown[last:])
     return "".join(parts) + ("\n\n" + "\n\n".join(added) + "\n" if added else "")
@@ -181,7 +201,7 @@ def in_reading_order(markdown):
         return markdown
     body, last = [], 0
     for match in found:
-        body.append(markdown[last:match.start()])
+        body.append(markdown[last : match.start()])
         last = match.end()
     body = "".join(body) + markdown[last:]
     order = []
@@ -194,12 +214,18 @@ def in_reading_order(markdown):
 
 def on_post_build(config):
     # A work cited only in teacher text counts as cited: the student build leaves that text out.
-    written = {part.split(",")[0].strip().lstrip("@") for path in Path(config["docs_dir"]).rglob("*.md")
-               for match in CITATION.finditer(path.read_text(encoding="utf-8")) for part in match.group(1).split(";")}
+    written = {
+        part.split(",")[0].strip().lstrip("@")
+        for path in Path(config["docs_dir"]).rglob("*.md")
+        for match in CITATION.finditer(path.read_text(encoding="utf-8"))
+        for part in match.group(1).split(";")
+    }
     unused = sorted(set(entries) - cited - written)
     if unused:
-        log.warning("data/bibliography.json: no page cites %s; cite each work where it is used, or remove "
-                    "the entry.", ", ".join(unused))
+        log.warning(
+            "data/bibliography.json: no page cites %s; cite each work where it is used, or remove the entry.",
+            ", ".join(unused),
+        )
 
 
 def _parse(text, page, markdown, offset):
@@ -212,16 +238,21 @@ def _parse(text, page, markdown, offset):
         if key not in entries:
             close = difflib.get_close_matches(key, entries, n=1)
             hint = f" Did you mean '{close[0]}'?" if close else ""
-            fail(source_line(page, markdown, offset), f"unknown citation key '{key}'.{hint} Add the work to "
-                 "data/bibliography.json or correct the key.")
+            fail(
+                source_line(page, markdown, offset),
+                f"unknown citation key '{key}'.{hint} Add the work to data/bibliography.json or correct the key.",
+            )
         cited.add(key)
         if not locator:
             items.append((key, None))
             continue
         found = LOCATOR.match(locator)
         if not found or re.search(r"[{}\[\]@;]", found.group(2)):
-            fail(source_line(page, markdown, offset), f"cannot read the locator '{locator}' in [@{part}]; write it "
-                 "as 'p. 84', 'pp. 84–85', 'ch. 3', 'n. 54', 'no. 111', 'doc. 258', 'sec. 2' or 'para. 4'.")
+            fail(
+                source_line(page, markdown, offset),
+                f"cannot read the locator '{locator}' in [@{part}]; write it "
+                "as 'p. 84', 'pp. 84–85', 'ch. 3', 'n. 54', 'no. 111', 'doc. 258', 'sec. 2' or 'para. 4'.",
+            )
         items.append((key, (found.group(1), found.group(2))))
     return items
 
@@ -231,5 +262,8 @@ def _require_a_citation_in_every_note(markdown, page):
         start, end = definition.span()
         if not CITATION.search(markdown, start, end):
             name = re.match(r"\[\^([^\]]+)\]", markdown[start:end]).group(1)
-            fail(source_line(page, markdown, start), f"footnote [^{name}] cites no source; every note on the "
-                 "telegram page must cite at least one work, e.g. [@weathersby1996bulletin, p. 84].")
+            fail(
+                source_line(page, markdown, start),
+                f"footnote [^{name}] cites no source; every note on the "
+                "telegram page must cite at least one work, e.g. [@weathersby1996bulletin, p. 84].",
+            )

@@ -26,8 +26,10 @@ def on_page_markdown(markdown, page, config, files):
         if term_id not in glossary:
             close = difflib.get_close_matches(term_id, glossary, n=1)
             hint = f" Did you mean '{close[0]}'?" if close else ""
-            fail(source_line(page, markdown, match.start()), f"unknown glossary term '{term_id}'.{hint} Add it to "
-                 "data/glossary.yml or correct the link.")
+            fail(
+                source_line(page, markdown, match.start()),
+                f"unknown glossary term '{term_id}'.{hint} Add it to data/glossary.yml or correct the link.",
+            )
         # Material puts a link's title into its tooltip as HTML: escape it twice, once for the attribute
         # (Python-Markdown keeps an entity it is given) and once for the tooltip, so it is shown, never run.
         title = escape(escape(plain_text(glossary[term_id]["definition"]).replace('"', "'"), False), False)

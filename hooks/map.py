@@ -17,16 +17,20 @@ from moduledata import DATA, fail, relative
 MARKER = "<!-- korea-map -->"
 CAPTION = re.compile(r'</figure>\s*<p class="map-caption">(.*?)</p>', re.DOTALL)
 MAP_DATA = DATA / "map" / "korea.json"
-SCALE = 55                       # SVG units per degree of latitude
+SCALE = 55  # SVG units per degree of latitude
 PARALLEL = 38.0
 KOREA = ("North Korea", "South Korea")
 # Line styles: (SVG attributes, legend text). The front line is Natural Earth's North–South Korea boundary,
 # which follows the armistice line of July 1953; the front of winter 1952–53 ran close to it.
 STYLES = {
-    "front": ('stroke="#000" stroke-width="3.2" fill="none" stroke-linejoin="round"',
-              "Front line, winter 1952–53 (close to the armistice line of July 1953)"),
-    "border": ('stroke="#000" stroke-width="1.3" stroke-dasharray="7 2.5 1.5 2.5" fill="none"',
-               "Border between countries"),
+    "front": (
+        'stroke="#000" stroke-width="3.2" fill="none" stroke-linejoin="round"',
+        "Front line, winter 1952–53 (close to the armistice line of July 1953)",
+    ),
+    "border": (
+        'stroke="#000" stroke-width="1.3" stroke-dasharray="7 2.5 1.5 2.5" fill="none"',
+        "Border between countries",
+    ),
     "parallel": ('stroke="#000" stroke-width="1" stroke-dasharray="4 3" fill="none"', "38th parallel (38° N)"),
     "coast": ('stroke="#555" stroke-width="0.7" fill="none" stroke-linejoin="round"', "Coast"),
 }
@@ -47,8 +51,13 @@ LABELS = [  # (text, lon, lat, attributes)
 YALU_LABEL = ("Yalu River", 125.0, 40.6, -37)
 # Label placement for each town: (dx, dy, text-anchor) in SVG units from its marker. No label touches the dashed
 # 38th parallel: Kaesong's is above it, Panmunjom's well below it.
-PLACE_LABELS = {"Pyongyang": (-7, 4, "end"), "Kaesong": (-5.5, 0, "end"), "Panmunjom": (6.5, 12.5, "start"),
-                "Seoul": (7, 9, "start"), "Inchon": (-6, 10.5, "end")}
+PLACE_LABELS = {
+    "Pyongyang": (-7, 4, "end"),
+    "Kaesong": (-5.5, 0, "end"),
+    "Panmunjom": (6.5, 12.5, "start"),
+    "Seoul": (7, 9, "start"),
+    "Inchon": (-6, 10.5, "end"),
+}
 # Kaesong is 8 km from Panmunjom, closer than the two markers are wide: its dot is drawn a little to the north-west,
 # on a short leader line from the town's real position.
 MOVED = {"Kaesong": (-13, -11)}
@@ -75,8 +84,11 @@ def load():
     except FileNotFoundError:
         fail(relative(MAP_DATA), "is missing; restore it from git or run scripts/update-map-data.")
     except (ValueError, KeyError, TypeError) as error:
-        fail(relative(MAP_DATA), f"is not the map data the build expects ({error}); restore it from git or run "
-             "scripts/update-map-data (never edit it by hand).")
+        fail(
+            relative(MAP_DATA),
+            f"is not the map data the build expects ({error}); restore it from git or run "
+            "scripts/update-map-data (never edit it by hand).",
+        )
 
 
 def korea_map():
@@ -112,27 +124,33 @@ def korea_map():
         parts.append(_halo(text, *xy(lon, lat), attributes))
     text, lon, lat, angle = YALU_LABEL
     x, y = xy(lon, lat)
-    parts.append(_text(text, x, y, f'font-style="italic" font-size="{PLACE_SIZE}" '
-                             f'transform="rotate({angle} {x:.1f} {y:.1f})"'))
+    parts.append(
+        _text(text, x, y, f'font-style="italic" font-size="{PLACE_SIZE}" transform="rotate({angle} {x:.1f} {y:.1f})"')
+    )
     for name, (dx, dy, anchor) in PLACE_LABELS.items():
         x, y = xy(places[name]["lon"], places[name]["lat"])
         if name in MOVED:
             x0, y0 = x, y
             x, y = x + MOVED[name][0], y + MOVED[name][1]
-            parts.append(f'<path d="M{x0:.1f},{y0:.1f} L{x:.1f},{y:.1f}" fill="none" stroke="#000" '
-                         'stroke-width="0.9"/>')
+            parts.append(
+                f'<path d="M{x0:.1f},{y0:.1f} L{x:.1f},{y:.1f}" fill="none" stroke="#000" stroke-width="0.9"/>'
+            )
         if name == "Panmunjom":
-            parts.append(f'<rect x="{x - 2.8:.1f}" y="{y - 2.8:.1f}" width="5.6" height="5.6" fill="#fff" '
-                         'stroke="#000" stroke-width="1.3"/>')
+            parts.append(
+                f'<rect x="{x - 2.8:.1f}" y="{y - 2.8:.1f}" width="5.6" height="5.6" fill="#fff" '
+                'stroke="#000" stroke-width="1.3"/>'
+            )
         else:
             fill, radius = ("#000", 3.4) if name in CAPITALS else ("#fff", 2.7)
-            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" fill="{fill}" stroke="#000" '
-                         'stroke-width="1.2"/>')
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" fill="{fill}" stroke="#000" stroke-width="1.2"/>'
+            )
         weight = ' font-weight="bold"' if name in CAPITALS else ""
         parts.append(_halo(name, x + dx, y + dy, f'font-size="{PLACE_SIZE}" text-anchor="{anchor}"{weight}'))
     parts.append(_scale_bar(height))
-    parts.append(_halo("Map data: Natural Earth; towns: GeoNames", width - 4, height - 5,
-                       'font-size="10" text-anchor="end"'))
+    parts.append(
+        _halo("Map data: Natural Earth; towns: GeoNames", width - 4, height - 5, 'font-size="10" text-anchor="end"')
+    )
     description = (
         "Map of the Korean peninsula. China lies to the north-west, across the Yalu River, which forms the border "
         "between China and North Korea; the Soviet Union touches North Korea's far north-eastern tip. A heavy "
@@ -153,7 +171,7 @@ def korea_map():
         '<rect width="5" height="5" fill="#f3f3f3"/><circle cx="2.5" cy="2.5" r="0.8" fill="#888"/></pattern>'
         '<clipPath id="map-frame">'
         f'<rect width="{width:.1f}" height="{height:.1f}"/></clipPath></defs>\n'
-        '<g clip-path="url(#map-frame)">\n' + "\n".join(parts) + '\n</g>\n'
+        '<g clip-path="url(#map-frame)">\n' + "\n".join(parts) + "\n</g>\n"
         f'<rect x="0.5" y="0.5" width="{width - 1:.1f}" height="{height - 1:.1f}" fill="none" stroke="#000" '
         'stroke-width="1"/>\n</svg>'
     )
@@ -167,21 +185,24 @@ def _text(text, x, y, attributes=""):
 def _halo(text, x, y, attributes):
     """Text on a white outline, drawn as two texts: WeasyPrint ignores paint-order, so one text with a white
     stroke would come out white."""
-    return (_text(text, x, y, f'{attributes} fill="#fff" stroke="#fff" stroke-width="3" stroke-linejoin="round"')
-            + _text(text, x, y, attributes))
+    return _text(
+        text, x, y, f'{attributes} fill="#fff" stroke="#fff" stroke-width="3" stroke-linejoin="round"'
+    ) + _text(text, x, y, attributes)
 
 
 def _scale_bar(height):
     """100 km, drawn in the sea at the bottom left."""
-    length = 100 / 111.32 * SCALE      # a degree is 111.32 km north-south; the x axis is already shrunk by cos(lat)
+    length = 100 / 111.32 * SCALE  # a degree is 111.32 km north-south; the x axis is already shrunk by cos(lat)
     x, y = 10, height - 22
-    return (f'<path d="M{x},{y - 4} V{y} H{x + length:.1f} V{y - 4}" fill="none" stroke="#000" stroke-width="1.3"/>'
-            + _text("100 km", x + length / 2, y - 6, f'font-size="{PLACE_SIZE}" text-anchor="middle"'))
+    return (
+        f'<path d="M{x},{y - 4} V{y} H{x + length:.1f} V{y - 4}" fill="none" stroke="#000" stroke-width="1.3"/>'
+        + _text("100 km", x + length / 2, y - 6, f'font-size="{PLACE_SIZE}" text-anchor="middle"')
+    )
 
 
 def _legend():
     def swatch(kind):
-        return (f'<svg width="34" height="10" aria-hidden="true"><path d="M1,5 H33" {STYLES[kind][0]}/></svg>')
+        return f'<svg width="34" height="10" aria-hidden="true"><path d="M1,5 H33" {STYLES[kind][0]}/></svg>'
 
     def marker(shape):
         if shape == "capital":
@@ -193,6 +214,9 @@ def _legend():
         return f'<svg width="12" height="12" aria-hidden="true">{inner}</svg>'
 
     items = [(swatch(kind), STYLES[kind][1]) for kind in ("front", "parallel", "border")]
-    items += [(marker("capital"), "Capital city"), (marker("town"), "Town or port"),
-              (marker("talks"), "Panmunjom: the armistice talks")]
-    return ('<ul class="map-legend">' + "".join(f"<li>{icon} {escape(text)}</li>" for icon, text in items) + "</ul>")
+    items += [
+        (marker("capital"), "Capital city"),
+        (marker("town"), "Town or port"),
+        (marker("talks"), "Panmunjom: the armistice talks"),
+    ]
+    return '<ul class="map-legend">' + "".join(f"<li>{icon} {escape(text)}</li>" for icon, text in items) + "</ul>"

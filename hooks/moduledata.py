@@ -30,9 +30,9 @@ class TemplateMemo(jinja2.BytecodeCache):
         MEMO[("template", bucket.key, bucket.checksum)] = bucket.bytecode_to_string()
 
 
-BUILD_AUDIENCES = ("student", "teacher")     # extra.audience: who a build is for
-PAGE_AUDIENCES = ("all", "teacher")          # a page's `audience:`; "all" when the key is absent
-FRONT_MATTER_KEYS = ("description", "audience", "title")   # which pages print is said by the editions
+BUILD_AUDIENCES = ("student", "teacher")  # extra.audience: who a build is for
+PAGE_AUDIENCES = ("all", "teacher")  # a page's `audience:`; "all" when the key is absent
+FRONT_MATTER_KEYS = ("description", "audience", "title")  # which pages print is said by the editions
 
 
 def front_matter(path):
@@ -44,32 +44,46 @@ def front_matter(path):
         # Front matter anywhere but on line 1 is read by nobody, and its page would go to everyone.
         first = next(((number, line.strip()) for number, line in enumerate(lines[:20], 1) if line.strip()), None)
         if first and (re.fullmatch(r"-{3,}", first[1]) or re.match(r"audience\s*:", first[1], re.IGNORECASE)):
-            fail(f"{where}:{first[0]}", "front matter must start on line 1 with exactly '---' (no blank line or "
-                 "other text above it, no more dashes); otherwise it is not read and the page goes to everyone.")
+            fail(
+                f"{where}:{first[0]}",
+                "front matter must start on line 1 with exactly '---' (no blank line or "
+                "other text above it, no more dashes); otherwise it is not read and the page goes to everyone.",
+            )
         return {}
     end = next((number for number, line in enumerate(lines[1:], 1) if line.rstrip() in ("---", "...")), None)
     if end is None:
-        fail(f"{where}:1", "the front matter that starts with '---' on line 1 is never closed; add a line with "
-             "only '---' after it.")
+        fail(
+            f"{where}:1",
+            "the front matter that starts with '---' on line 1 is never closed; add a line with only '---' after it.",
+        )
     try:
         meta = yaml.safe_load("\n".join(lines[1:end]))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        fail(f"{where}:{mark.line + 2 if mark else 1}", f"the front matter is not valid YAML "
-             f"({getattr(error, 'problem', None) or error}); put a value that holds ': ' in quotes, for example "
-             "title: \"Teacher's guide: answers\".")
+        fail(
+            f"{where}:{mark.line + 2 if mark else 1}",
+            f"the front matter is not valid YAML "
+            f"({getattr(error, 'problem', None) or error}); put a value that holds ': ' in quotes, for example "
+            'title: "Teacher\'s guide: answers".',
+        )
     if meta is None:
         # MkDocs would read nothing here either, and a page meant for teachers would go to everyone.
-        fail(f"{where}:1", "the front matter between the '---' lines holds no 'key: value' line; write one (for "
-             "example 'audience: teacher') or delete the two '---' lines.")
+        fail(
+            f"{where}:1",
+            "the front matter between the '---' lines holds no 'key: value' line; write one (for "
+            "example 'audience: teacher') or delete the two '---' lines.",
+        )
     if not isinstance(meta, dict):
         fail(f"{where}:2", "the front matter must be lines of 'key: value'.")
     for key, value in meta.items():
-        line = next((number + 1 for number, text in enumerate(lines[1:end], 1)
-                     if text.split(":", 1)[0].strip() == str(key)), 2)
+        line = next(
+            (number + 1 for number, text in enumerate(lines[1:end], 1) if text.split(":", 1)[0].strip() == str(key)), 2
+        )
         if key not in FRONT_MATTER_KEYS:
-            fail(f"{where}:{line}", f"unknown front-matter key {key!r}; the keys are {', '.join(FRONT_MATTER_KEYS)} "
-                 "(all lowercase).")
+            fail(
+                f"{where}:{line}",
+                f"unknown front-matter key {key!r}; the keys are {', '.join(FRONT_MATTER_KEYS)} (all lowercase).",
+            )
         if key == "audience" and value not in PAGE_AUDIENCES:
             fail(f"{where}:{line}", f"'audience: {value}' is not one of {', '.join(PAGE_AUDIENCES)} (lowercase).")
     return meta
@@ -93,11 +107,14 @@ def read_page(path):
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = raw[:error.start].count(b"\n") + 1
-        fail(f"{relative(path)}:{line}", "is not saved as UTF-8 (perhaps Windows-1252, as older Windows editors "
-             "save). Open it in your editor and save it again with the encoding 'UTF-8' (in Notepad: File > Save "
-             "as > Encoding: UTF-8).")
-    return text.removeprefix("\ufeff")          # Notepad's byte-order mark: MkDocs reads utf-8-sig too
+        line = raw[: error.start].count(b"\n") + 1
+        fail(
+            f"{relative(path)}:{line}",
+            "is not saved as UTF-8 (perhaps Windows-1252, as older Windows editors "
+            "save). Open it in your editor and save it again with the encoding 'UTF-8' (in Notepad: File > Save "
+            "as > Encoding: UTF-8).",
+        )
+    return text.removeprefix("\ufeff")  # Notepad's byte-order mark: MkDocs reads utf-8-sig too
 
 
 def source_line(page, markdown, offset):
@@ -108,7 +125,7 @@ def source_line(page, markdown, offset):
     raw_lines = read_page(page.file.abs_src_path).split("\n")
     start = markdown.rfind("\n", 0, offset) + 1
     end = markdown.find("\n", offset)
-    text = markdown[start:end if end >= 0 else len(markdown)]
+    text = markdown[start : end if end >= 0 else len(markdown)]
     same = [number for number, line in enumerate(raw_lines, 1) if line == text]
     if len(same) == 1 and text.strip():
         return f"docs/{page.file.src_uri}:{same[0]}"
@@ -132,7 +149,7 @@ def without_code(markdown):
                 chars[index] = " "
 
     position = 0
-    while (opening := FENCE.search(markdown, position)):
+    while opening := FENCE.search(markdown, position):
         fence = opening.group(1)
         closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", re.MULTILINE)
         found = closing.search(markdown, opening.end())
@@ -191,12 +208,16 @@ def load_yaml(name, required_keys):
         fail(relative(path), "must be a YAML list of entries, each starting with '- '.")
     for number, entry in enumerate(entries, 1):
         if not isinstance(entry, Entry):
-            fail(relative(path), f"entry {number} is not a list of 'key: value' lines; every entry needs "
-                 f"{', '.join(required_keys)}.")
+            fail(
+                relative(path),
+                f"entry {number} is not a list of 'key: value' lines; every entry needs {', '.join(required_keys)}.",
+            )
         missing = [key for key in required_keys if entry.get(key) in (None, "")]
         if missing:
-            fail(entry.where(), f"entry {number} has no {', '.join(missing)}; every entry needs "
-                 f"{', '.join(required_keys)}.")
+            fail(
+                entry.where(),
+                f"entry {number} has no {', '.join(missing)}; every entry needs {', '.join(required_keys)}.",
+            )
     return entries
 
 
@@ -207,8 +228,10 @@ def load_bibliography():
     except FileNotFoundError:
         fail(relative(path), "file is missing; restore it from git (`git checkout -- data/`).")
     except json.JSONDecodeError as error:
-        fail(f"{relative(path)}:{error.lineno}", f"is not valid JSON ({error.msg} at column {error.colno}); "
-             "look for a missing comma or quote.")
+        fail(
+            f"{relative(path)}:{error.lineno}",
+            f"is not valid JSON ({error.msg} at column {error.colno}); look for a missing comma or quote.",
+        )
     if not isinstance(entries, list):
         fail(relative(path), "must be a JSON array of CSL-JSON entries.")
     seen = set()

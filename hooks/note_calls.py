@@ -13,7 +13,7 @@ import re
 # and the punctuation after it.
 CALLS = re.compile(r"(?P<before>\S)(?P<space>[ \t]*(?:\n[ \t]*)?)(?P<calls>(?:\[\^[^\]\s]+\])+)(?P<punct>[.,;:!?]*)")
 FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,}).*?^[ \t]*\1[ \t]*$", re.MULTILINE | re.DOTALL)
-CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.DOTALL)   # as hooks/moduledata.py
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.DOTALL)  # as hooks/moduledata.py
 TELEGRAM = re.compile(r'<div class="telegram"[^>]*>.*?</div>', re.DOTALL)
 LIST_OR_NOTE = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)]|\[\^[^\]]+\]:)[ \t]")
 
@@ -28,7 +28,7 @@ def place_calls(markdown):
     kept = sorted(_protected(markdown))
     parts, last = [], 0
     for start, end in kept:
-        start = max(start, last)          # regions may overlap (a code span inside a fenced block)
+        start = max(start, last)  # regions may overlap (a code span inside a fenced block)
         parts += [_place(markdown[last:start]), markdown[start:end]]
         last = max(last, end)
     parts.append(_place(markdown[last:]))
@@ -38,9 +38,9 @@ def place_calls(markdown):
 def _place(text):
     def placed(match):
         if "\n" in match["space"]:
-            line = text[text.rfind("\n", 0, match.start()) + 1:match.start() + 1]
+            line = text[text.rfind("\n", 0, match.start()) + 1 : match.start() + 1]
             if match["punct"].startswith(":") or line.lstrip().startswith(("#", "|")):
-                return match[0]      # a footnote definition, or a call under a heading or a table row
+                return match[0]  # a footnote definition, or a call under a heading or a table row
         # A line break moves after the call, so that every later line keeps its number (error messages).
         return match["before"] + match["punct"] + match["calls"] + ("\n" if "\n" in match["space"] else "")
 
@@ -62,7 +62,7 @@ def _indented_code(markdown):
         indented = line.startswith(("    ", "\t")) and line.strip()
         if indented and blank_before and not LIST_OR_NOTE.match(context):
             yield offset, offset + len(line)
-            blank_before = True      # the next indented line belongs to the same block
+            blank_before = True  # the next indented line belongs to the same block
         else:
             blank_before = not line.strip()
             if line.strip() and not line.startswith((" ", "\t")):

@@ -49,14 +49,18 @@ def on_page_markdown(markdown, page, config, files):
             links = handouts.build.handout_links(config)
             if state["serving"]:
                 made = handouts.preview.made_at(config["config_file_path"]) if state["previewing"] else None
-                links += ('\n<p class="handout-note">This preview remakes only the class packet, in the background a '
-                          "few seconds after each saved edit (reload to fetch it"
-                          + (f"; last made at {made}" if made else "") + "); run <code>./scripts/build</code> for "
-                          "every handout.</p>")
+                links += (
+                    '\n<p class="handout-note">This preview remakes only the class packet, in the background a '
+                    "few seconds after each saved edit (reload to fetch it"
+                    + (f"; last made at {made}" if made else "")
+                    + "); run <code>./scripts/build</code> for "
+                    "every handout.</p>"
+                )
             markdown = markdown.replace(MARKER, links)
         if WHAT_TO_PRINT in markdown:
-            markdown = markdown.replace(WHAT_TO_PRINT, "" if state["serving"] else
-                                        handouts.build.what_to_print_table(config))
+            markdown = markdown.replace(
+                WHAT_TO_PRINT, "" if state["serving"] else handouts.build.what_to_print_table(config)
+            )
     except HandoutError as error:
         raise PluginError(str(error)) from None
     return markdown
@@ -90,8 +94,9 @@ def _start_preview(config):
     except OSError:
         return
     handouts.preview.copy_last_made(config["config_file_path"], site)
-    state["preview"] = subprocess.Popen([sys.executable, "-m", "handouts.preview", config["config_file_path"],
-                                         str(snapshot), str(site)])
+    state["preview"] = subprocess.Popen(
+        [sys.executable, "-m", "handouts.preview", config["config_file_path"], str(snapshot), str(site)]
+    )
 
 
 def _stop_preview():

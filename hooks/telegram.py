@@ -14,7 +14,7 @@ ARCHIVE_PAGE = DATA / "archive-page-110021.md"
 TELEGRAM_DIV = re.compile(r'<div class="telegram"[^>]*>(.*?)</div>', re.DOTALL)
 PARAGRAPH = re.compile(r"<p(?: id=\"(p\d+)\")?>(.*?)</p>", re.DOTALL)
 PARAGRAPH_ID = re.compile(r"\{:?\s*#p(\d+)\s*\}")
-NUMBERED = 7   # the telegram's numbered paragraphs, ¶1–¶7: the pages and questions refer to them by number
+NUMBERED = 7  # the telegram's numbered paragraphs, ¶1–¶7: the pages and questions refer to them by number
 FOOTNOTE_REF = re.compile(r'<sup id="fnref\d*:[^"]+">.*?</sup>', re.DOTALL)
 
 
@@ -29,7 +29,7 @@ def canonical_paragraphs():
 
 
 CLEAN_MARKER = "<!-- clean-telegram -->"
-ADDRESS_BLOCKS, CLOSING_BLOCKS = 3, 2   # before ¶1: place, addressee, salutation; after ¶7: signature, date
+ADDRESS_BLOCKS, CLOSING_BLOCKS = 3, 2  # before ¶1: place, addressee, salutation; after ¶7: signature, date
 
 
 def clean_telegram():
@@ -37,14 +37,17 @@ def clean_telegram():
     Raw HTML, so that Markdown cannot change a character of it."""
     blocks = canonical_paragraphs()
     if len(blocks) != ADDRESS_BLOCKS + NUMBERED + CLOSING_BLOCKS:
-        fail(relative(ARCHIVE_PAGE), f"the translation has {len(blocks)} paragraphs; expected {ADDRESS_BLOCKS} "
-             f"of address, {NUMBERED} numbered and {CLOSING_BLOCKS} of signature and date. Restore it from git.")
+        fail(
+            relative(ARCHIVE_PAGE),
+            f"the translation has {len(blocks)} paragraphs; expected {ADDRESS_BLOCKS} "
+            f"of address, {NUMBERED} numbered and {CLOSING_BLOCKS} of signature and date. Restore it from git.",
+        )
     parts = []
     for index, block in enumerate(blocks):
         text = escape(block).replace("\n", "<br>\n")
         number = index - ADDRESS_BLOCKS + 1
         if 1 <= number <= NUMBERED:
-            text = f'<span class="para-number">¶{number}</span> {text}'   # not a link: print adds page numbers to links
+            text = f'<span class="para-number">¶{number}</span> {text}'  # not a link: print adds page numbers to links
             parts.append(f'<p id="clean-p{number}">{text}</p>')
         else:
             parts.append(f"<p>{text}</p>")
@@ -62,17 +65,26 @@ def on_page_markdown(markdown, page, config, files):
         number = int(match.group(1))
         where = source_line(page, markdown, match.start())
         if number in seen:
-            fail(where, f"paragraph number ¶{number} is used twice; number the telegram's paragraphs "
-                 "{ #p1 }, { #p2 } … once each, in order.")
+            fail(
+                where,
+                f"paragraph number ¶{number} is used twice; number the telegram's paragraphs "
+                "{ #p1 }, { #p2 } … once each, in order.",
+            )
         if number != len(seen) + 1:
-            fail(where, f"paragraph number ¶{number} is out of sequence; expected {{ #p{len(seen) + 1} }}. "
-                 "Number the telegram's paragraphs 1, 2, 3 … with no gaps.")
+            fail(
+                where,
+                f"paragraph number ¶{number} is out of sequence; expected {{ #p{len(seen) + 1} }}. "
+                "Number the telegram's paragraphs 1, 2, 3 … with no gaps.",
+            )
         seen.append(number)
     if len(seen) != NUMBERED:
         start = markdown.index('<div class="telegram"')
-        fail(source_line(page, markdown, start), f"the telegram's paragraphs are numbered ¶1–¶{len(seen)}, but it "
-             f"has {NUMBERED}: end the last line of each of its {NUMBERED} paragraphs with {{ #pN }}, "
-             f"from {{ #p1 }} to {{ #p{NUMBERED} }}.")
+        fail(
+            source_line(page, markdown, start),
+            f"the telegram's paragraphs are numbered ¶1–¶{len(seen)}, but it "
+            f"has {NUMBERED}: end the last line of each of its {NUMBERED} paragraphs with {{ #pN }}, "
+            f"from {{ #p1 }} to {{ #p{NUMBERED} }}.",
+        )
     return markdown
 
 
@@ -85,27 +97,38 @@ def on_page_content(html, page, config, files):
     expected = canonical_paragraphs()
     for index, want in enumerate(expected):
         if index >= len(found):
-            fail(markdown_path, f"the telegram ends early: the archive text continues with '{want[:60]}'. "
-                 "Restore the missing paragraph verbatim.")
+            fail(
+                markdown_path,
+                f"the telegram ends early: the archive text continues with '{want[:60]}'. "
+                "Restore the missing paragraph verbatim.",
+            )
         pid, have = found[index]
         if have != want:
             at = next((i for i, (a, b) in enumerate(zip(have, want)) if a != b), min(len(have), len(want)))
             label = f"¶{pid[1:]}" if pid else f"paragraph '{want[:30]}…'"
-            fail(_line_of(page, want, markdown_path), f"{label} of the telegram differs from the archive text "
-                 f"({relative(ARCHIVE_PAGE)}) at character {at + 1}: the archive has '{want[max(0, at - 15):at + 15]}', "
-                 f"the page has '{have[max(0, at - 15):at + 15]}'. The translation must stay verbatim, errors "
-                 "included; put any correction in a footnote.")
+            fail(
+                _line_of(page, want, markdown_path),
+                f"{label} of the telegram differs from the archive text "
+                f"({relative(ARCHIVE_PAGE)}) at character {at + 1}: "
+                f"the archive has '{want[max(0, at - 15) : at + 15]}', "
+                f"the page has '{have[max(0, at - 15) : at + 15]}'. The translation must stay verbatim, errors "
+                "included; put any correction in a footnote.",
+            )
     if len(found) > len(expected):
-        fail(markdown_path, f"the telegram has text the archive does not: '{found[len(expected)][1][:60]}'. "
-             "Put commentary outside <div class=\"telegram\"> or in a footnote.")
+        fail(
+            markdown_path,
+            f"the telegram has text the archive does not: '{found[len(expected)][1][:60]}'. "
+            'Put commentary outside <div class="telegram"> or in a footnote.',
+        )
 
     def label(paragraph):
         number = paragraph.group(1)[1:]
-        return (f'<p id="p{number}"><a class="para-number" href="#p{number}" '
-                f'aria-label="Paragraph {number}">¶{number}</a> ')
+        return (
+            f'<p id="p{number}"><a class="para-number" href="#p{number}" aria-label="Paragraph {number}">¶{number}</a> '
+        )
 
     inner = re.sub(r'<p id="(p\d+)">', label, match.group(1))
-    return html[:match.start(1)] + inner + html[match.end(1):]
+    return html[: match.start(1)] + inner + html[match.end(1) :]
 
 
 def page_text(inner_html):

@@ -13,8 +13,10 @@ from moduledata import TemplateMemo
 FIXES = (
     (' id="__drawer" autocomplete="off">', ' id="__drawer">'),
     (' id="__search" autocomplete="off">', ' id="__search">'),
-    ('<div class="md-search" data-md-component="search" role="dialog">',
-     '<div class="md-search" data-md-component="search" role="dialog" aria-label="Search">'),
+    (
+        '<div class="md-search" data-md-component="search" role="dialog">',
+        '<div class="md-search" data-md-component="search" role="dialog" aria-label="Search">',
+    ),
 )
 
 
@@ -29,7 +31,7 @@ def on_post_page(output, page, config):
 
 
 def on_post_template(output_content, template_name, config):
-    return fix(output_content)    # 404.html is a template of its own, not a page
+    return fix(output_content)  # 404.html is a template of its own, not a page
 
 
 def on_env(env, config, files):

@@ -24,14 +24,16 @@ NOT_COPIED = (".git", ".venv", "site", ".site-*", "node_modules", "__pycache__",
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 MAX_PDF_KB = 400
 MAX_EDIT_SECONDS = 1.5
-MAX_COLD_RATIO = 6          # every edition in every paper, against the two sites alone
-MAX_WARM_RATIO = 1.3        # sources unchanged
-MAX_REWRITE_SECONDS = 4     # one saved edit to a shared page: every handout rewritten
-MAX_PREVIEW_SECONDS = 3     # one saved edit: the class packet's PDF remade under ./scripts/serve
+MAX_COLD_RATIO = 6  # every edition in every paper, against the two sites alone
+MAX_WARM_RATIO = 1.3  # sources unchanged
+MAX_REWRITE_SECONDS = 4  # one saved edit to a shared page: every handout rewritten
+MAX_PREVIEW_SECONDS = 3  # one saved edit: the class packet's PDF remade under ./scripts/serve
 MAX_PEAK_MB = 250
 # Runs a command and reports the peak memory (resident set) of the largest process it started.
-PEAK = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
-        "print('peak-kb', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(code)")
+PEAK = (
+    "import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
+    "print('peak-kb', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(code)"
+)
 
 
 def copy_project(folder):
@@ -45,8 +47,15 @@ def timed(command, cwd, env):
     """(seconds, peak KB) of one command; stops the benchmark if it fails."""
     start = time.perf_counter()
     # In a session of its own, so that a stopped benchmark stops the build and its render workers too.
-    process = subprocess.Popen([sys.executable, "-c", PEAK, *command], cwd=cwd, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", PEAK, *command],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         stdout, stderr = process.communicate()
     except BaseException:
@@ -74,12 +83,18 @@ def mkdocs_build(project, site, handouts, caches):
     """Both builds, as ./scripts/build makes them: the student site, then the teacher's copy (which counts the
     student PDFs); the renderer keeps its font and PDF caches in `caches`. (seconds, peak KB)"""
     caches.mkdir(mode=0o700, exist_ok=True)
-    env = {**ENV, "HANDOUTS": "1" if handouts else "0", "TMPDIR": str(caches), "HANDOUT_CACHE_DIR": str(caches),
-           "STUDENT_SITE_DIR": str(site / "site")}
+    env = {
+        **ENV,
+        "HANDOUTS": "1" if handouts else "0",
+        "TMPDIR": str(caches),
+        "HANDOUT_CACHE_DIR": str(caches),
+        "STUDENT_SITE_DIR": str(site / "site"),
+    }
     mkdocs = str(ROOT / ".venv" / "bin" / "mkdocs")
     student = timed([mkdocs, "build", "--site-dir", str(site / "site")], project, env)
-    teacher = timed([mkdocs, "build", "-f", "mkdocs.teacher.yml", "--site-dir", str(site / "teacher-only")], project,
-                    env)
+    teacher = timed(
+        [mkdocs, "build", "-f", "mkdocs.teacher.yml", "--site-dir", str(site / "teacher-only")], project, env
+    )
     return student[0] + teacher[0], max(student[1], teacher[1])
 
 
@@ -92,6 +107,7 @@ def each_render(project, site):
     from handouts import build, editions
     from handouts import project as handouts_project
     from handouts.print_html import edition_html
+
     config = load_config(str(project / "mkdocs.yml"))
     config = config.plugins.on_config(config)
     handouts_project.use(config)
@@ -129,8 +145,14 @@ def edit_to_page(project, runs, extra_args=(), caches=None):
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     env = {**ENV, "HANDOUT_CACHE_DIR": str(caches)} if caches else ENV
-    server = subprocess.Popen(["bash", "scripts/serve", "--dev-addr", f"127.0.0.1:{port}", *extra_args], cwd=project,
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    server = subprocess.Popen(
+        ["bash", "scripts/serve", "--dev-addr", f"127.0.0.1:{port}", *extra_args],
+        cwd=project,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 120
         while fetch(url) is None:
@@ -141,10 +163,10 @@ def edit_to_page(project, runs, extra_args=(), caches=None):
         original = page.read_text(encoding="utf-8")
         pdf_url = url + "handouts/stalin-mao-1952-packet-a4.pdf"
         times, previews = [], []
-        time.sleep(8)                             # the first preview of the packet, after the server starts
+        time.sleep(8)  # the first preview of the packet, after the server starts
         for run in range(runs):
             marker = f"Benchmark edit {run} {time.time_ns()}"
-            time.sleep(1.0)                       # let the previous rebuild and reload settle
+            time.sleep(1.0)  # let the previous rebuild and reload settle
             before = fetch_bytes(pdf_url)
             page.write_text(original + f"\n\n{marker}\n", encoding="utf-8")
             saved = time.perf_counter()
@@ -174,13 +196,18 @@ def fetch_bytes(url):
 
 def pdf_facts(site):
     import pikepdf
+
     facts = {}
     for path in sorted(site.glob("*/handouts/*.pdf")):
         with pikepdf.open(path) as pdf:
-            descriptors = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Dictionary)
-                           and obj.get("/Type") == "/FontDescriptor"]
-            embedded = all(any(d.get(key) is not None for key in ("/FontFile", "/FontFile2", "/FontFile3"))
-                           for d in descriptors)
+            descriptors = [
+                obj
+                for obj in pdf.objects
+                if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor"
+            ]
+            embedded = all(
+                any(d.get(key) is not None for key in ("/FontFile", "/FontFile2", "/FontFile3")) for d in descriptors
+            )
             facts[path.name] = (path.stat().st_size / 1024, len(pdf.pages), embedded, len(descriptors))
     return facts
 
@@ -215,7 +242,7 @@ def measure(project, work, runs):
     original = telegram.read_text(encoding="utf-8")
     for run in range(runs):
         print(f"run {run + 1}/{runs}: cold full build, sites alone, again unchanged, after one edit", file=sys.stderr)
-        caches = work / f"caches{run}"     # new and empty: no decompressed fonts, no PDFs from before
+        caches = work / f"caches{run}"  # new and empty: no decompressed fonts, no PDFs from before
         seconds, peak = mkdocs_build(project, work / f"full{run}", True, caches)
         cold.append(seconds)
         peaks.append(peak)
@@ -230,8 +257,17 @@ def measure(project, work, runs):
     renders = [each_render(project, work / "full0" / "site") for _ in range(runs)]
     print("saved edit to served page and to the packet's PDF", file=sys.stderr)
     edits, previews = edit_to_page(project, max(runs, 3), caches=work / "caches-serve")
-    return {"cold": cold, "site": site_only, "warm": warm, "rewrite": rewrite, "peaks": peaks, "renders": renders,
-            "edits": edits, "previews": previews, "pdfs": pdf_facts(work / "full0")}
+    return {
+        "cold": cold,
+        "site": site_only,
+        "warm": warm,
+        "rewrite": rewrite,
+        "peaks": peaks,
+        "renders": renders,
+        "edits": edits,
+        "previews": previews,
+        "pdfs": pdf_facts(work / "full0"),
+    }
 
 
 def print_table(rows, runs):
@@ -239,29 +275,67 @@ def print_table(rows, runs):
     ratios = [c / s for c, s in zip(rows["cold"], rows["site"])]
     warm_ratios = [w / s for w, s in zip(rows["warm"], rows["site"])]
     edit, preview, rewrite = median(rows["edits"]), median(rows["previews"]), median(rows["rewrite"])
-    lines = [("Measurement", f"median of {runs}", "target", "met"),
-             ("Full build, cold (both sites + every edition, no caches)", f"{cold:.2f} s", "", ""),
-             ("Both sites alone (HANDOUTS=0)", f"{site:.2f} s", "", ""),
-             ("  cold full build / sites alone", f"{median(ratios):.2f} ×", f"≤ {MAX_COLD_RATIO} ×",
-              yes(median(ratios) <= MAX_COLD_RATIO)),
-             ("Full build again, sources unchanged (PDF cache)", f"{warm:.2f} s", "", ""),
-             ("  repeat full build / sites alone", f"{median(warm_ratios):.2f} ×", f"≤ {MAX_WARM_RATIO} ×",
-              yes(median(warm_ratios) <= MAX_WARM_RATIO)),
-             ("Full build after one edit to the telegram page (every edition)", f"{rewrite:.2f} s", "", ""),
-             ("  of which: handouts rewritten (minus the sites alone)", f"{rewrite - site:.2f} s",
-              f"≤ {MAX_REWRITE_SECONDS} s", yes(rewrite - site <= MAX_REWRITE_SECONDS))]
+    lines = [
+        ("Measurement", f"median of {runs}", "target", "met"),
+        ("Full build, cold (both sites + every edition, no caches)", f"{cold:.2f} s", "", ""),
+        ("Both sites alone (HANDOUTS=0)", f"{site:.2f} s", "", ""),
+        (
+            "  cold full build / sites alone",
+            f"{median(ratios):.2f} ×",
+            f"≤ {MAX_COLD_RATIO} ×",
+            yes(median(ratios) <= MAX_COLD_RATIO),
+        ),
+        ("Full build again, sources unchanged (PDF cache)", f"{warm:.2f} s", "", ""),
+        (
+            "  repeat full build / sites alone",
+            f"{median(warm_ratios):.2f} ×",
+            f"≤ {MAX_WARM_RATIO} ×",
+            yes(median(warm_ratios) <= MAX_WARM_RATIO),
+        ),
+        ("Full build after one edit to the telegram page (every edition)", f"{rewrite:.2f} s", "", ""),
+        (
+            "  of which: handouts rewritten (minus the sites alone)",
+            f"{rewrite - site:.2f} s",
+            f"≤ {MAX_REWRITE_SECONDS} s",
+            yes(rewrite - site <= MAX_REWRITE_SECONDS),
+        ),
+    ]
     for name in rows["renders"][0]:
         lines.append((f"Render {name}", f"{median([r[name] for r in rows['renders']]):.2f} s", "", ""))
-    lines.append(("Saved edit → served page (./scripts/serve)", f"{edit:.2f} s", f"≤ {MAX_EDIT_SECONDS} s",
-                  yes(edit <= MAX_EDIT_SECONDS)))
-    lines.append(("Saved edit → class packet's PDF remade (./scripts/serve)", f"{preview:.2f} s",
-                  f"≤ {MAX_PREVIEW_SECONDS} s", yes(preview <= MAX_PREVIEW_SECONDS)))
+    lines.append(
+        (
+            "Saved edit → served page (./scripts/serve)",
+            f"{edit:.2f} s",
+            f"≤ {MAX_EDIT_SECONDS} s",
+            yes(edit <= MAX_EDIT_SECONDS),
+        )
+    )
+    lines.append(
+        (
+            "Saved edit → class packet's PDF remade (./scripts/serve)",
+            f"{preview:.2f} s",
+            f"≤ {MAX_PREVIEW_SECONDS} s",
+            yes(preview <= MAX_PREVIEW_SECONDS),
+        )
+    )
     peak = median(rows["peaks"]) / 1024
-    lines.append(("Peak memory, largest process (cold full build)", f"{peak:.0f} MB", f"≤ {MAX_PEAK_MB} MB",
-                  yes(peak <= MAX_PEAK_MB)))
+    lines.append(
+        (
+            "Peak memory, largest process (cold full build)",
+            f"{peak:.0f} MB",
+            f"≤ {MAX_PEAK_MB} MB",
+            yes(peak <= MAX_PEAK_MB),
+        )
+    )
     for name, (kb, pages, embedded, fonts) in rows["pdfs"].items():
-        lines.append((f"{name}: size, pages", f"{kb:.0f} KB, {pages} pages", f"< {MAX_PDF_KB} KB, fonts embedded",
-                      yes(kb < MAX_PDF_KB and embedded)))
+        lines.append(
+            (
+                f"{name}: size, pages",
+                f"{kb:.0f} KB, {pages} pages",
+                f"< {MAX_PDF_KB} KB, fonts embedded",
+                yes(kb < MAX_PDF_KB and embedded),
+            )
+        )
     widths = [max(len(line[column]) for line in lines) for column in range(4)]
     for number, line in enumerate(lines):
         print("| " + " | ".join(cell.ljust(width) for cell, width in zip(line, widths)) + " |")

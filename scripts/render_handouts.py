@@ -14,8 +14,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--site", default=None, help="the built site folder (default: site_dir of the configuration)")
-    parser.add_argument("--config", default=str(ROOT / "mkdocs.yml"),
-                        help="mkdocs.yml (student editions) or mkdocs.teacher.yml (teacher editions)")
+    parser.add_argument(
+        "--config",
+        default=str(ROOT / "mkdocs.yml"),
+        help="mkdocs.yml (student editions) or mkdocs.teacher.yml (teacher editions)",
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.config import load_config
@@ -25,7 +28,7 @@ def main(argv=None):
 
     try:
         config = load_config(args.config)
-        config = config.plugins.on_config(config)   # as in a build: the offline plugin sets the page URLs
+        config = config.plugins.on_config(config)  # as in a build: the offline plugin sets the page URLs
         render_all(config, args.site)
     except HandoutError as error:
         print(f"Error: {error}", file=sys.stderr)

@@ -15,15 +15,21 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 CACHE = tempfile.mkdtemp(prefix="handout-test-cache-")
-atexit.register(shutil.rmtree, CACHE, True)     # it holds teacher editions: never left behind
+atexit.register(shutil.rmtree, CACHE, True)  # it holds teacher editions: never left behind
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "HANDOUT_CACHE_DIR": CACHE}
-os.environ["HANDOUT_CACHE_DIR"] = CACHE     # and for the renderer when a test calls it in this process
+os.environ["HANDOUT_CACHE_DIR"] = CACHE  # and for the renderer when a test calls it in this process
 
 
 def run_build(project, site_dir, *extra):
     """`mkdocs build --strict` of a project folder; returns the CompletedProcess (never raises)."""
-    return subprocess.run([*MKDOCS, "build", "--strict", "--site-dir", str(site_dir), *extra],
-                          cwd=project, env=ENV, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [*MKDOCS, "build", "--strict", "--site-dir", str(site_dir), *extra],
+        cwd=project,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -40,9 +46,14 @@ def teacher_site(built_site):
     """The teacher's copy (mkdocs.teacher.yml) and the teacher editions, built after the student site, as
     ./scripts/build does (its "What to print" table counts the student PDFs)."""
     site = built_site.parent / "teacher-only"
-    result = subprocess.run([*MKDOCS, "build", "--strict", "-f", "mkdocs.teacher.yml", "--site-dir", str(site)],
-                            cwd=ROOT, env={**ENV, "STUDENT_SITE_DIR": str(built_site)}, capture_output=True,
-                            text=True, timeout=600)
+    result = subprocess.run(
+        [*MKDOCS, "build", "--strict", "-f", "mkdocs.teacher.yml", "--site-dir", str(site)],
+        cwd=ROOT,
+        env={**ENV, "STUDENT_SITE_DIR": str(built_site)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, f"strict teacher build failed:\n{result.stdout}\n{result.stderr}"
     return site
 
@@ -56,4 +67,5 @@ def build_log(built_site):
 def canonical_paragraphs():
     sys.path.insert(0, str(ROOT / "hooks"))
     import telegram
+
     return telegram.canonical_paragraphs()

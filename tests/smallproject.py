@@ -15,9 +15,20 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
 
 # Copied as they are. (Not .venv, site/, .git or caches: a test must never touch the working tree.)
-COPIED = ["hooks", "scripts", "src", "print", "overrides", "docs/assets", "requirements.txt", "requirements-test.txt",
-          "mkdocs.teacher.yml",
-          "data/archive-page-110021.md", "data/timeline.yml", "data/deliveries.yml"]
+COPIED = [
+    "hooks",
+    "scripts",
+    "src",
+    "print",
+    "overrides",
+    "docs/assets",
+    "requirements.txt",
+    "requirements-test.txt",
+    "mkdocs.teacher.yml",
+    "data/archive-page-110021.md",
+    "data/timeline.yml",
+    "data/deliveries.yml",
+]
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
 
 # The small project's editions: one for students and one for teachers, of every page.
@@ -88,7 +99,7 @@ def telegram_page(key):
     for index, block in enumerate(blocks):
         text = block.replace("\n", "  \n")
         if index == first:
-            text += f"[^received]"
+            text += "[^received]"
         if first <= index < first + 7:
             text += f"\n{{ #p{index - first + 1} }}"
         lines += [text, ""]
@@ -108,8 +119,9 @@ def make(folder):
             shutil.copy2(source, target)
     entries = json.loads((ROOT / "data" / "bibliography.json").read_text(encoding="utf-8"))[:2]
     key1, key2 = entries[0]["id"], entries[1]["id"]
-    (folder / "data" / "bibliography.json").write_text(json.dumps(entries, indent=2, ensure_ascii=False),
-                                                      encoding="utf-8")
+    (folder / "data" / "bibliography.json").write_text(
+        json.dumps(entries, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
     (folder / "data" / "glossary.yml").write_text(GLOSSARY, encoding="utf-8")
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     config = re.sub(r"^nav:\n(?:[ \t]+-.*\n)+", NAV, config, flags=re.MULTILINE)

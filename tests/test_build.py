@@ -2,7 +2,6 @@
 
 import re
 import sys
-from pathlib import Path
 
 from lxml import html
 
@@ -15,8 +14,22 @@ SHARED_SOURCE = ROOT.parent / "shared" / "source" / "telegram-1952-12-27.md"
 
 
 def test_strict_build_makes_every_page_and_handout(built_site, teacher_site):
-    pages = ("index", "telegram", "adapted", "context", "timeline", "people", "numbers", "related", "questions",
-             "glossary", "sources", "404", "packet/index", "packet/questions")
+    pages = (
+        "index",
+        "telegram",
+        "adapted",
+        "context",
+        "timeline",
+        "people",
+        "numbers",
+        "related",
+        "questions",
+        "glossary",
+        "sources",
+        "404",
+        "packet/index",
+        "packet/questions",
+    )
     for page in pages:
         assert (built_site / f"{page}.html").is_file(), page
         assert (teacher_site / f"{page}.html").is_file(), page
@@ -29,15 +42,17 @@ def test_strict_build_makes_every_page_and_handout(built_site, teacher_site):
 
 
 def test_the_canonical_text_is_the_archive_page_as_given():
-    if SHARED_SOURCE.is_file():   # beside the checkout on the editors' machines and in CI
+    if SHARED_SOURCE.is_file():  # beside the checkout on the editors' machines and in CI
         assert (ROOT / "data" / "archive-page-110021.md").read_bytes() == SHARED_SOURCE.read_bytes()
 
 
 def test_telegram_text_on_the_page_equals_the_archive_paragraph_by_paragraph(built_site, canonical_paragraphs):
     page = html.fromstring((built_site / "telegram.html").read_bytes())
     paragraphs = page.xpath('//div[contains(@class, "telegram")]/p')
-    shown = [telegram.page_text(html.tostring(p, encoding="unicode").split(">", 1)[1].rsplit("</p>", 1)[0])
-             for p in paragraphs]
+    shown = [
+        telegram.page_text(html.tostring(p, encoding="unicode").split(">", 1)[1].rsplit("</p>", 1)[0])
+        for p in paragraphs
+    ]
     assert shown == canonical_paragraphs
 
 
@@ -49,6 +64,7 @@ def test_paragraphs_are_numbered_1_to_7_with_stable_anchors(built_site):
 
 def test_every_telegram_footnote_cites_a_source_from_the_bibliography(built_site):
     import json
+
     keys = {entry["id"] for entry in json.loads((ROOT / "data" / "bibliography.json").read_text(encoding="utf-8"))}
     page = html.fromstring((built_site / "telegram.html").read_bytes())
     notes = page.xpath('//div[contains(@class, "footnote")]/ol/li')
@@ -71,6 +87,7 @@ def test_every_bibliography_entry_is_cited_somewhere(built_site):
     # The build warns about uncited entries and --strict turns a warning into a failure, so a clean build
     # proves it; check the Sources page lists every entry too.
     import json
+
     keys = {entry["id"] for entry in json.loads((ROOT / "data" / "bibliography.json").read_text(encoding="utf-8"))}
     sources = (built_site / "sources.html").read_text(encoding="utf-8")
     assert {key for key in keys if f'id="ref-{key}"' not in sources} == set()

@@ -24,6 +24,7 @@ def notes():
 
     def formatted(*cites):
         return [text_of(html) for html in citations.format_citations([list(cite) for cite in cites])]
+
     return formatted
 
 
@@ -44,10 +45,12 @@ def test_the_first_note_of_an_archival_item_has_the_comma_inside_the_quotation_m
 
 
 def test_short_forms_carry_no_year_and_a_short_title(notes):
-    first, again, chapter, chapter_again = notes([("weathersby1996bulletin", ("p", "84"))],
-                                                 [("weathersby1996bulletin", ("p", "84"))],
-                                                 [("weathersby1998endofwar", ("n", "54"))],
-                                                 [("weathersby1998endofwar", ("n", "49"))])
+    first, again, chapter, chapter_again = notes(
+        [("weathersby1996bulletin", ("p", "84"))],
+        [("weathersby1996bulletin", ("p", "84"))],
+        [("weathersby1998endofwar", ("n", "54"))],
+        [("weathersby1998endofwar", ("n", "49"))],
+    )
     assert "(Winter 1995/1996): 84" in first
     assert again == "Weathersby, “New Russian Documents,” 84."
     assert chapter_again == "Weathersby, “Stalin, Mao, and the End,” n. 49."
@@ -65,8 +68,10 @@ def test_frus_is_cited_by_volume_part_and_document_without_n_d(notes):
     assert "n.d." not in first + again
     assert "Foreign Relations of the United States, 1952–1954, vol. 15, Korea, pt. 1" in first
     assert first.endswith("doc. 258, https://history.state.gov/historicaldocuments/frus1952-54v15p1.")
-    assert again == "U.S. Department of State, Foreign Relations of the United States, 1952–1954, vol. 15, pt. 1, " \
-                    "doc. 297, n. 2."
+    assert (
+        again == "U.S. Department of State, Foreign Relations of the United States, 1952–1954, vol. 15, pt. 1, "
+        "doc. 297, n. 2."
+    )
 
 
 def test_a_title_ending_in_a_question_mark_takes_no_second_stop(notes):

@@ -26,6 +26,7 @@ def pixel(colour):
     import io
 
     from PIL import Image
+
     out = io.BytesIO()
     Image.new("RGB", (4, 4), colour).save(out, format="PNG")
     return out.getvalue()
@@ -48,9 +49,14 @@ def build(project, cache, site=None, tmpdir=None, config="mkdocs.yml"):
     env = {**ENV, "HANDOUT_CACHE_DIR": str(cache)}
     if tmpdir:
         env["TMPDIR"] = str(tmpdir)
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", config, "--site-dir",
-                           str(site or project / "out")], cwd=project, env=env, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", config, "--site-dir", str(site or project / "out")],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def fails_with(result, *expected):
@@ -135,6 +141,7 @@ def test_a_student_page_cannot_embed_the_teacher_edition(project, tmp_path):
 def test_the_handouts_fetcher_refuses_files_outside_the_pages_the_site_and_the_fonts(tmp_path):
     from handouts import layout
     from handouts.errors import HandoutError
+
     fetched = {}
     fetcher = layout.local_only_fetcher([tmp_path / "docs"], fetched)
     (tmp_path / "docs").mkdir()
@@ -143,8 +150,12 @@ def test_the_handouts_fetcher_refuses_files_outside_the_pages_the_site_and_the_f
     (tmp_path / "teacher-only" / "key.pdf").write_text("answers")
     fetcher.fetch((tmp_path / "docs" / "ok.txt").as_uri())
     assert list(fetched) == [str(tmp_path / "docs" / "ok.txt")]
-    for url in ((tmp_path / "teacher-only" / "key.pdf").as_uri(), (tmp_path / "docs" / ".." / "teacher-only" /
-                "key.pdf").as_uri(), "file://otherhost/etc/passwd", "https://example.org/x.png"):
+    for url in (
+        (tmp_path / "teacher-only" / "key.pdf").as_uri(),
+        (tmp_path / "docs" / ".." / "teacher-only" / "key.pdf").as_uri(),
+        "file://otherhost/etc/passwd",
+        "https://example.org/x.png",
+    ):
         with pytest.raises(HandoutError):
             fetcher.fetch(url)
 
@@ -152,33 +163,45 @@ def test_the_handouts_fetcher_refuses_files_outside_the_pages_the_site_and_the_f
 def test_a_page_in_a_subfolder_prints_its_images_and_links(project, tmp_path):
     (project / "docs/assets/images/pixel.png").write_bytes(PIXEL_RED)
     (project / "docs/extra").mkdir()
-    (project / "docs/extra/page.md").write_text("# Extra\n\n![A dot](../assets/images/pixel.png)\n\n"
-                                                "Back to [the telegram](../telegram.md#p5).\n", encoding="utf-8")
+    (project / "docs/extra/page.md").write_text(
+        "# Extra\n\n![A dot](../assets/images/pixel.png)\n\nBack to [the telegram](../telegram.md#p5).\n",
+        encoding="utf-8",
+    )
     edit(project / "mkdocs.yml", "  - Sources: sources.md\n", "  - Sources: sources.md\n  - Extra: extra/page.md\n")
-    edit(project / "mkdocs.yml", "pages: [index.md, telegram.md, questions.md, glossary.md, sources.md]",
-         "pages: [index.md, telegram.md, questions.md, glossary.md, sources.md, extra/page.md]")
+    edit(
+        project / "mkdocs.yml",
+        "pages: [index.md, telegram.md, questions.md, glossary.md, sources.md]",
+        "pages: [index.md, telegram.md, questions.md, glossary.md, sources.md, extra/page.md]",
+    )
     result = build(project, tmp_path / "cache")
     assert result.returncode == 0, result.stdout + result.stderr
     reader = PdfReader(project / "out/handouts/stalin-mao-1952-student-a4.pdf")
     last = reader.pages[-1]
     assert "Back to the telegram" in " ".join(last.extract_text().split())
     assert last.images, "the picture is printed"
-    assert any(annotation.get_object().get("/Subtype") == "/Link" for annotation in last.get("/Annots", [])), \
+    assert any(annotation.get_object().get("/Subtype") == "/Link" for annotation in last.get("/Annots", [])), (
         "the link to the telegram stays a link"
+    )
 
 
 def test_a_note_holding_a_list_prints_the_list_in_the_note(project, tmp_path):
-    edit(project / "docs/index.md", "[^third]: Note gamma about the fifth paragraph.",
-         "[^third]: Note gamma lists:\n\n    - first item of the note\n    - second item of the note\n\n   ")
+    edit(
+        project / "docs/index.md",
+        "[^third]: Note gamma about the fifth paragraph.",
+        "[^third]: Note gamma lists:\n\n    - first item of the note\n    - second item of the note\n\n   ",
+    )
     from handouts import editions, print_html
+
     result = build(project, tmp_path / "cache")
     assert result.returncode == 0, result.stdout + result.stderr
     site = project / "out"
-    student = editions.Edition(name="student", title="Student", audience="student",
-                               pages=(editions.PageRef("index.md"),))
+    student = editions.Edition(
+        name="student", title="Student", audience="student", pages=(editions.PageRef("index.md"),)
+    )
     config = {"extra": {"handouts": {}}, "site_name": "Test", "theme": {"language": "en"}}
     document = print_html.edition_html(site, student, {"index.md": "index.html"}, config)
     from lxml import html
+
     note = html.fromstring(document).get_element_by_id("index--fn-third")
     assert "first item of the note" in note.text_content() and "second item" in note.text_content()
     assert not note.xpath(".//ul|.//li|.//p"), "block elements would break the note out of its paragraph"
@@ -186,19 +209,39 @@ def test_a_note_holding_a_list_prints_the_list_in_the_note(project, tmp_path):
 
 # Editions are read strictly: (what is written in mkdocs.yml, the message).
 EDITION_MISTAKES = [
-    pytest.param("        audience: student\n", "        audience: Student\n", "mkdocs.yml: extra.handouts.editions, "
-                 "entry 1, 'audience': is 'Student'; write exactly 'student' or 'teacher'.", id="a-capital-letter"),
-    pytest.param("  audience: student\n", "  audience: Student\n", "mkdocs.yml: extra.audience is 'Student'; it must "
-                 "be exactly 'student' (the published site) or 'teacher'", id="a-capital-letter-in-the-build"),
-    pytest.param("        solutions: after\n", "        solution: after\n", "mkdocs.yml: extra.handouts.editions, "
-                 "entry 1, 'solution': unknown key;", id="a-mistyped-key"),
-    pytest.param("        solutions: after\n", "        solutions: in-place\n", "a student edition cannot print "
-                 "solutions in place", id="solutions-in-place-for-students"),
-    pytest.param("pages: [index.md, telegram.md, questions.md, glossary.md, sources.md]\n      - name: teacher",
-                 "pages: [index.md, telegram.md, questons.md]\n      - name: teacher", "mkdocs.yml: the student "
-                 "edition lists 'questons.md', which is not a page of this student build", id="a-typo-in-a-page"),
-    pytest.param("      - name: teacher\n", "      - name: student\n", "the name 'student' is used twice",
-                 id="a-name-used-twice"),
+    pytest.param(
+        "        audience: student\n",
+        "        audience: Student\n",
+        "mkdocs.yml: extra.handouts.editions, entry 1, 'audience': is 'Student'; write exactly 'student' or 'teacher'.",
+        id="a-capital-letter",
+    ),
+    pytest.param(
+        "  audience: student\n",
+        "  audience: Student\n",
+        "mkdocs.yml: extra.audience is 'Student'; it must be exactly 'student' (the published site) or 'teacher'",
+        id="a-capital-letter-in-the-build",
+    ),
+    pytest.param(
+        "        solutions: after\n",
+        "        solution: after\n",
+        "mkdocs.yml: extra.handouts.editions, entry 1, 'solution': unknown key;",
+        id="a-mistyped-key",
+    ),
+    pytest.param(
+        "        solutions: after\n",
+        "        solutions: in-place\n",
+        "a student edition cannot print solutions in place",
+        id="solutions-in-place-for-students",
+    ),
+    pytest.param(
+        "pages: [index.md, telegram.md, questions.md, glossary.md, sources.md]\n      - name: teacher",
+        "pages: [index.md, telegram.md, questons.md]\n      - name: teacher",
+        "mkdocs.yml: the student edition lists 'questons.md', which is not a page of this student build",
+        id="a-typo-in-a-page",
+    ),
+    pytest.param(
+        "      - name: teacher\n", "      - name: student\n", "the name 'student' is used twice", id="a-name-used-twice"
+    ),
 ]
 
 
@@ -210,24 +253,38 @@ def test_a_mistake_in_an_edition(project, tmp_path, old, new, expected):
 
 
 def test_a_teacher_only_page_in_a_student_edition_stops_the_build(project, tmp_path):
-    (project / "docs/guide.md").write_text("---\naudience: teacher\n---\n\n# Guide\n\nThe answers are here.\n",
-                                           encoding="utf-8")
+    (project / "docs/guide.md").write_text(
+        "---\naudience: teacher\n---\n\n# Guide\n\nThe answers are here.\n", encoding="utf-8"
+    )
     edit(project / "mkdocs.yml", "  - Sources: sources.md\n", "  - Sources: sources.md\n  - Guide: guide.md\n")
-    edit(project / "mkdocs.yml", "pages: [index.md, telegram.md, questions.md, glossary.md, sources.md]",
-         "pages: [index.md, guide.md]")
-    fails_with(build(project, tmp_path / "cache"), "the student edition lists 'guide.md', which is not a page of "
-               "this student build")
+    edit(
+        project / "mkdocs.yml",
+        "pages: [index.md, telegram.md, questions.md, glossary.md, sources.md]",
+        "pages: [index.md, guide.md]",
+    )
+    fails_with(
+        build(project, tmp_path / "cache"),
+        "the student edition lists 'guide.md', which is not a page of this student build",
+    )
 
 
 def test_a_teacher_adds_an_edition_of_their_own_by_configuration_alone(project, tmp_path):
-    edit(project / "mkdocs.yml", "    editions:\n", "    editions:\n"
-         "      - name: my-packet\n        title: Question 2 only\n        audience: student\n        cover: false\n"
-         "        solutions: omit\n        pages: [telegram.md, questions.md#q2]\n")
+    edit(
+        project / "mkdocs.yml",
+        "    editions:\n",
+        "    editions:\n"
+        "      - name: my-packet\n        title: Question 2 only\n        audience: student\n        cover: false\n"
+        "        solutions: omit\n        pages: [telegram.md, questions.md#q2]\n",
+    )
     result = build(project, tmp_path / "cache")
     assert result.returncode == 0, result.stdout + result.stderr
     made = sorted(path.name for path in (project / "out/handouts").glob("*.pdf"))
-    assert made == ["stalin-mao-1952-my-packet-a4.pdf", "stalin-mao-1952-my-packet-letter.pdf",
-                    "stalin-mao-1952-student-a4.pdf", "stalin-mao-1952-student-letter.pdf"]
+    assert made == [
+        "stalin-mao-1952-my-packet-a4.pdf",
+        "stalin-mao-1952-my-packet-letter.pdf",
+        "stalin-mao-1952-student-a4.pdf",
+        "stalin-mao-1952-student-letter.pdf",
+    ]
     text = pdf_text(project / "out/handouts/stalin-mao-1952-my-packet-letter.pdf")
     assert "2. Why then?" in text and "1. What did Stalin promise?" not in text
     assert "Comrade Mao Zedong" in text
@@ -239,23 +296,34 @@ def test_the_teacher_build_makes_the_teacher_edition_beside_the_site(project, tm
     teacher = build(project, tmp_path / "cache", project / "teacher-only", config="mkdocs.teacher.yml")
     assert teacher.returncode == 0, teacher.stdout + teacher.stderr
     assert sorted(path.name for path in (project / "teacher-only/handouts").glob("*.pdf")) == [
-        "stalin-mao-1952-teacher-a4.pdf", "stalin-mao-1952-teacher-letter.pdf"]
+        "stalin-mao-1952-teacher-a4.pdf",
+        "stalin-mao-1952-teacher-letter.pdf",
+    ]
     answer = "About one quarter of what Mao asked for"
     assert answer in pdf_text(project / "teacher-only/handouts/stalin-mao-1952-teacher-a4.pdf")
     assert answer in (project / "teacher-only/questions.html").read_text(encoding="utf-8")
-    published = "".join(path.read_text(encoding="utf-8", errors="replace") for path in (project / "site").rglob("*")
-                        if path.is_file() and path.suffix in (".html", ".json", ".xml"))
+    published = "".join(
+        path.read_text(encoding="utf-8", errors="replace")
+        for path in (project / "site").rglob("*")
+        if path.is_file() and path.suffix in (".html", ".json", ".xml")
+    )
     assert answer not in published
     assert "About one quarter" not in pdf_text(project / "site/handouts/stalin-mao-1952-student-a4.pdf")
 
 
 # Teacher text written in ways that are easy to miss: each is left out of the student site, or stops the build.
 HIDDEN_TEACHER_TEXT = [
-    pytest.param("> /// teacher | Suggested answer\n> The hidden answer is one quarter.\n> ///\n", id="in-a-blockquote"),
-    pytest.param("//// teacher | Suggested answer\nThe hidden answer is one quarter.\n/// details | More\nx\n///\n////\n",
-                 id="four-slashes-with-a-block-inside"),
-    pytest.param("/// teacher | Suggested answer\n```\n///\n```\nThe hidden answer is one quarter.\n///\n",
-                 id="a-code-example-inside"),
+    pytest.param(
+        "> /// teacher | Suggested answer\n> The hidden answer is one quarter.\n> ///\n", id="in-a-blockquote"
+    ),
+    pytest.param(
+        "//// teacher | Suggested answer\nThe hidden answer is one quarter.\n/// details | More\nx\n///\n////\n",
+        id="four-slashes-with-a-block-inside",
+    ),
+    pytest.param(
+        "/// teacher | Suggested answer\n```\n///\n```\nThe hidden answer is one quarter.\n///\n",
+        id="a-code-example-inside",
+    ),
 ]
 
 
@@ -263,14 +331,18 @@ HIDDEN_TEACHER_TEXT = [
 def test_teacher_text_written_unusually_never_reaches_the_student_site(project, tmp_path, block):
     edit(project / "docs/questions.md", "### 2. Why then?", block + "\n### 2. Why then?")
     result = build(project, tmp_path / "cache", tmp_path / "site")
-    published = "".join(path.read_text(encoding="utf-8", errors="replace") for path in (tmp_path / "site").rglob("*")
-                        if path.is_file() and path.suffix in (".html", ".json", ".xml"))
+    published = "".join(
+        path.read_text(encoding="utf-8", errors="replace")
+        for path in (tmp_path / "site").rglob("*")
+        if path.is_file() and path.suffix in (".html", ".json", ".xml")
+    )
     assert "hidden answer" not in published, result.stdout + result.stderr
 
 
 def test_a_teacher_page_with_another_suffix_or_front_matter_below_line_1(project, tmp_path):
-    (project / "docs/guide.markdown").write_text("---\naudience: teacher\n---\n\n# Guide\n\nThe hidden answer.\n",
-                                                 encoding="utf-8")
+    (project / "docs/guide.markdown").write_text(
+        "---\naudience: teacher\n---\n\n# Guide\n\nThe hidden answer.\n", encoding="utf-8"
+    )
     edit(project / "mkdocs.yml", "  - Sources: sources.md\n", "  - Sources: sources.md\n  - Guide: guide.markdown\n")
     result = build(project, tmp_path / "cache", tmp_path / "site")
     assert result.returncode == 0, result.stderr
@@ -283,19 +355,29 @@ def test_a_solution_before_its_question_is_refused():
     from handouts.editions import Edition, PageRef
     from handouts.errors import HandoutError
     from handouts.print_html import check_solutions_after_questions
+
     edition = Edition(name="mine", title="Mine", audience="student", pages=(PageRef("questions.md"),))
-    document = ('<html><body><section><div class="solution-box" data-question="2">It was 1,652.</div>'
-                '<h3 id="questions--q2" data-answer-lines="3">2. Sums</h3></section></body></html>')
+    document = (
+        '<html><body><section><div class="solution-box" data-question="2">It was 1,652.</div>'
+        '<h3 id="questions--q2" data-answer-lines="3">2. Sums</h3></section></body></html>'
+    )
     with pytest.raises(HandoutError, match="a solution to question 2 comes before the question"):
         check_solutions_after_questions(document, edition)
-    check_solutions_after_questions(document.replace("</section>", "").replace(
-        '<div class="solution-box" data-question="2">It was 1,652.</div>', "") +
-        '<div class="solution-box" data-question="2">It was 1,652.</div>', edition)
+    check_solutions_after_questions(
+        document.replace("</section>", "").replace(
+            '<div class="solution-box" data-question="2">It was 1,652.</div>', ""
+        )
+        + '<div class="solution-box" data-question="2">It was 1,652.</div>',
+        edition,
+    )
 
 
 def test_a_solution_box_that_does_not_name_its_question_stops_the_build(project, tmp_path):
-    edit(project / "docs/questions.md", "### 2. Why then?", "/// solution | The answer\nIt was 1,652.\n///\n\n"
-         "### 2. Why then?")
+    edit(
+        project / "docs/questions.md",
+        "### 2. Why then?",
+        "/// solution | The answer\nIt was 1,652.\n///\n\n### 2. Why then?",
+    )
     fails_with(build(project, tmp_path / "cache"), "docs/questions.md", "Question 13")
 
 

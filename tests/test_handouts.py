@@ -14,13 +14,12 @@ import pytest
 from lxml import html
 from pypdf import PdfReader
 
-from conftest import ROOT
-
 import handouts.build  # noqa: E402
 import handouts.editions  # noqa: E402
 import handouts.layout  # noqa: E402
 import handouts.print_html  # noqa: E402
 import handouts.what_to_print  # noqa: E402
+from conftest import ROOT
 
 PAPER_POINTS = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
@@ -50,6 +49,7 @@ def teacher_config():
 def load(name):
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.config import load_config
+
     loaded = load_config(str(ROOT / name))
     return loaded.plugins.on_config(loaded)
 
@@ -57,9 +57,13 @@ def load(name):
 @pytest.fixture(scope="session")
 def texts(built_site, teacher_site):
     """Each PDF's text, page by page, whitespace collapsed."""
-    return {(edition, paper): [" ".join((page.extract_text() or "").split())
-                               for page in PdfReader(pdf_path(built_site, edition, paper)).pages]
-            for edition, paper in EDITIONS}
+    return {
+        (edition, paper): [
+            " ".join((page.extract_text() or "").split())
+            for page in PdfReader(pdf_path(built_site, edition, paper)).pages
+        ]
+        for edition, paper in EDITIONS
+    }
 
 
 def squeezed(text):
@@ -68,12 +72,16 @@ def squeezed(text):
     return re.sub(r"[\W\d_]+", "", re.sub(r"\(p\.\s?\d+\)", "", text)).lower()
 
 
-def test_the_published_site_holds_the_student_editions_and_the_teacher_folder_the_teacher_ones(built_site, teacher_site):
+def test_the_published_site_holds_the_student_editions_and_the_teacher_folder_the_teacher_ones(
+    built_site, teacher_site
+):
     assert STUDENT and TEACHER
     assert sorted(path.name for path in (built_site / "handouts").glob("*.pdf")) == sorted(
-        BY_NAME[name].pdf_name(paper) for name in STUDENT for paper in PAPERS)
+        BY_NAME[name].pdf_name(paper) for name in STUDENT for paper in PAPERS
+    )
     assert sorted(path.name for path in (teacher_site / "handouts").glob("*.pdf")) == sorted(
-        BY_NAME[name].pdf_name(paper) for name in TEACHER for paper in PAPERS)
+        BY_NAME[name].pdf_name(paper) for name in TEACHER for paper in PAPERS
+    )
     assert not list(built_site.rglob("*teacher*")), "nothing named for teachers in the published site"
 
 
@@ -109,6 +117,7 @@ def test_bookmarks_follow_the_headings(built_site, teacher_site, edition, paper)
                 yield from titles(item)
             else:
                 yield " ".join(item.title.split())
+
     bookmarks = list(titles(reader.outline))
     headings = []
     for ref in BY_NAME[edition].pages:
@@ -133,15 +142,22 @@ def test_student_editions_put_every_solution_after_the_questions(texts):
                 continue
             last_question = max(number for number, page in enumerate(pages) if "15. Your answer" in page)
             assert part and part[0] > last_question, (name, paper)
-            labels = [int(n) for n in re.findall(r"(?:^| )Question (\d+)(?= )", " ".join(pages[part[0]:]))]
+            labels = [int(n) for n in re.findall(r"(?:^| )Question (\d+)(?= )", " ".join(pages[part[0] :]))]
             assert labels == sorted(set(labels)) and labels, (name, paper, labels)
 
 
 def test_the_class_packet_gives_away_no_translation_finding(texts):
     for paper in PAPERS:
         packet = " ".join(texts[("packet", paper)])
-        for finding in ("1,652", "1,320 + 332", "1320 + 332", "for the 20 divisions", "1,400,000", "1.4 million",
-                        "по 20"):
+        for finding in (
+            "1,652",
+            "1,320 + 332",
+            "1320 + 332",
+            "for the 20 divisions",
+            "1,400,000",
+            "1.4 million",
+            "по 20",
+        ):
             assert finding not in packet, (paper, finding)
 
 
@@ -189,12 +205,15 @@ def test_every_font_is_a_shipped_one_embedded_as_a_subset(built_site, teacher_si
     assert {"Noto-Serif", "Noto-Sans", "Noto-Serif-SC"} <= families
     with pikepdf.open(pdf_path(built_site, edition, paper)) as pdf:
         names = set()
-        for font in (obj for obj in pdf.objects if isinstance(obj, pikepdf.Dictionary)
-                     and obj.get("/Type") == "/FontDescriptor"):
+        for font in (
+            obj for obj in pdf.objects if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor"
+        ):
             name = str(font.FontName)
             tag, _, base = name.lstrip("/").partition("+")
             assert re.fullmatch(r"[A-Z]{6}", tag), f"{name}: not marked as a subset"
-            assert any(font.get(key) is not None for key in ("/FontFile", "/FontFile2", "/FontFile3")), f"{name}: not embedded"
+            assert any(font.get(key) is not None for key in ("/FontFile", "/FontFile2", "/FontFile3")), (
+                f"{name}: not embedded"
+            )
             # The longest family that the name starts with: "Noto-Serif-SC-Italic" is Noto Serif SC.
             family = max((f for f in families if base == f or base.startswith(f + "-")), key=len, default=None)
             assert family, f"{name} is not one of the shipped fonts {sorted(families)}"
@@ -210,9 +229,10 @@ def test_every_footnote_is_on_the_page_of_its_call(built_site, teacher_site, con
     student = BY_NAME[edition].audience == "student"
     site, configuration = (built_site, config) if student else (teacher_site, teacher_config)
     document = handouts.print_html.edition_html(site, BY_NAME[edition], handouts.build.built_pages(site), configuration)
-    if not student:     # as printed: its "What to print" table counts the teacher editions too
-        counts = {(name, size): len(PdfReader(pdf_path(built_site, name, size)).pages) for name in TEACHER
-                  for size in PAPERS}
+    if not student:  # as printed: its "What to print" table counts the teacher editions too
+        counts = {
+            (name, size): len(PdfReader(pdf_path(built_site, name, size)).pages) for name in TEACHER for size in PAPERS
+        }
         os.environ["STUDENT_SITE_DIR"] = str(built_site)
         document = handouts.what_to_print.with_counts(document, configuration, counts)
     layout, _, _ = handouts.layout.layout_edition(document, site, paper, handouts.editions.PAPERS[paper], edition)
@@ -227,22 +247,26 @@ def teacher_sentences(teacher_site):
     sentences = []
     student_site = teacher_site.parent / "site"
     student_pages = {path.relative_to(student_site) for path in student_site.rglob("*.html")}
-    shared = squeezed(" ".join(html.fromstring((teacher_site / page).read_bytes()).text_content()
-                               for page in student_pages))
+    shared = squeezed(
+        " ".join(html.fromstring((teacher_site / page).read_bytes()).text_content() for page in student_pages)
+    )
     for page in sorted(teacher_site.rglob("*.html")):
         tree = html.fromstring(page.read_bytes())
         boxes = tree.xpath('//details[contains(@class, "teacher")]')
         teacher_page = page.relative_to(teacher_site) not in student_pages and "assets" not in page.parts
         if teacher_page:
             for notes in tree.xpath('//div[contains(@class, "footnote")]'):
-                notes.drop_tree()        # citations: the Sources page lists them for everyone
+                notes.drop_tree()  # citations: the Sources page lists them for everyone
             boxes = tree.find_class("md-content__inner")
         for box in boxes:
             text = " ".join(" ".join(part.text_content() for part in box if part.tag != "summary").split())
             # Sentences of at least 8 words (counting only words with letters: "1320 + 332 =" is not 3 words).
-            sentences += [s for s in re.split(r"(?<=[.?!])\s+", text)
-                          if len([word for word in s.split() if re.search(r"[^\W\d_]", word)]) >= 8
-                          and not (teacher_page and squeezed(s) in shared)]
+            sentences += [
+                s
+                for s in re.split(r"(?<=[.?!])\s+", text)
+                if len([word for word in s.split() if re.search(r"[^\W\d_]", word)]) >= 8
+                and not (teacher_page and squeezed(s) in shared)
+            ]
     return sentences
 
 
@@ -258,8 +282,13 @@ def test_no_teacher_only_text_in_the_student_editions(teacher_site, texts):
 
 def test_no_teacher_only_text_anywhere_in_the_published_site(built_site, teacher_site):
     sentences = teacher_sentences(teacher_site)
-    published = squeezed(" ".join(path.read_text(encoding="utf-8", errors="replace") for path in built_site.rglob("*")
-                                  if path.is_file() and path.suffix in (".html", ".json", ".xml", ".txt", ".js")))
+    published = squeezed(
+        " ".join(
+            path.read_text(encoding="utf-8", errors="replace")
+            for path in built_site.rglob("*")
+            if path.is_file() and path.suffix in (".html", ".json", ".xml", ".txt", ".js")
+        )
+    )
     leaked = [sentence for sentence in sentences if squeezed(sentence) in published]
     assert leaked == [], leaked[:3]
 
@@ -270,14 +299,17 @@ def test_the_teacher_editions_print_the_teacher_only_text(teacher_site, texts):
         teacher = squeezed(" ".join(texts[("teacher", paper)]))
         # A sentence may run over a page break, with the footer and notes printed in between: then one of
         # its halves is whole.
-        missing = [sentence for sentence in sentences if squeezed(sentence) not in teacher
-                   and not any(squeezed(half) in teacher for half in halves(sentence))]
+        missing = [
+            sentence
+            for sentence in sentences
+            if squeezed(sentence) not in teacher and not any(squeezed(half) in teacher for half in halves(sentence))
+        ]
         assert missing == [], f"teacher {paper}: {missing[:3]}"
 
 
 def halves(sentence):
     words = sentence.split()
-    return " ".join(words[:len(words) // 2]), " ".join(words[len(words) // 2:])
+    return " ".join(words[: len(words) // 2]), " ".join(words[len(words) // 2 :])
 
 
 @pytest.mark.parametrize("edition,paper", EDITIONS)
@@ -289,7 +321,7 @@ def test_the_first_page_says_which_edition_version_date_and_website(texts, confi
     assert BY_NAME[edition].title.lower() in cover
     assert f"{extra['version']}, {extra['date']}".lower() in cover
     assert "website" in cover
-    if re.match(r"https?://(127\.0\.0\.1|localhost)\b", config["site_url"]):   # SITE_URL not set
+    if re.match(r"https?://(127\.0\.0\.1|localhost)\b", config["site_url"]):  # SITE_URL not set
         assert "not published yet" in cover
     else:
         assert config["site_url"].lower().rstrip("/") in cover
@@ -298,9 +330,14 @@ def test_the_first_page_says_which_edition_version_date_and_website(texts, confi
 def test_the_same_sources_give_byte_identical_pdfs(built_site, tmp_path):
     # The build (hooks/pdf_handouts.py) made one set; the script on its own makes another from the same pages.
     site = Path(shutil.copytree(built_site, tmp_path / "site", ignore=shutil.ignore_patterns("handouts")))
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "render_handouts.py"), "--site", str(site)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=600,
-                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "HANDOUT_CACHE": "0"})
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "render_handouts.py"), "--site", str(site)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "HANDOUT_CACHE": "0"},
+    )
     assert result.returncode == 0, result.stderr
     assert "unchanged, reused" not in result.stdout
     again = {path.name: path.read_bytes() for path in (site / "handouts").glob("*.pdf")}

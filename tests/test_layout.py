@@ -44,17 +44,17 @@ BROKEN = {
     "short-page": f"<h1>A section</h1><p>{TEXT * 3}</p><p style='break-before: page'>27 December 1952</p>",
     # A heading low on the page, its text overleaf.
     "stranded-heading": f"<div style='height: 60mm'></div><h2>Bibliography</h2>"
-                        f"<p style='break-before: page'>{TEXT}</p>",
+    f"<p style='break-before: page'>{TEXT}</p>",
     # The question's prompt on one page, all its lines on the next.
     "answer-lines-moved": f"<h3>15. A question</h3><p>Write a paragraph.</p>"
-                          f"<div style='break-before: page'>{lines(4)}</div>",
+    f"<div style='break-before: page'>{lines(4)}</div>",
     # More lines than fit on the page after the prompt.
     "answer-lines-split": f"<h3>5. A question</h3><p>Answer it.</p>{lines(12)}",
     # Room for the header and one row only, the rest overleaf.
     "table-single-row": f"<div style='height: 57mm'></div><table><thead><tr><th>What</th><th>How many</th></tr>"
-                        f"</thead><tbody>{rows(6)}</tbody></table>",
+    f"</thead><tbody>{rows(6)}</tbody></table>",
     "small-note-call": "<style>.note::footnote-call { font-size: 5pt; }</style>"
-                       "<p>In the spring of 1953<span class='note'>A note.</span> the talks stalled.</p>",
+    "<p>In the spring of 1953<span class='note'>A note.</span> the talks stalled.</p>",
     "space-before-call": "<p>The United Nations allies <span class='note'>A note.</span>.</p>",
 }
 
@@ -63,8 +63,10 @@ def render(tmp_path, name, body):
     import weasyprint
 
     path = tmp_path / f"{name}.pdf"
-    html = (f'<!DOCTYPE html><html lang="en"><head><title>{name}</title><style>{PAGE}</style></head>'
-            f"<body>{body}</body></html>")
+    html = (
+        f'<!DOCTYPE html><html lang="en"><head><title>{name}</title><style>{PAGE}</style></head>'
+        f"<body>{body}</body></html>"
+    )
     weasyprint.HTML(string=html).write_pdf(path, pdf_variant="pdf/ua-1")
     return path
 
@@ -83,8 +85,9 @@ def test_every_handout_passes_the_layout_checks(built_site, teacher_site):
     """Every edition in every paper size, whichever editions mkdocs.yml declares."""
     pdfs = sorted({*built_site.rglob("*.pdf"), *teacher_site.rglob("*.pdf")})
     assert pdfs, f"the builds made no PDF under {built_site} or {teacher_site}"
-    with ProcessPoolExecutor(max_workers=2) as pool:   # pdfminer is pure Python: about 10 s a handout
+    with ProcessPoolExecutor(max_workers=2) as pool:  # pdfminer is pure Python: about 10 s a handout
         results = dict(zip(pdfs, pool.map(layout_checks.check_pdf, pdfs)))
-    report = [f"{pdf.relative_to(built_site.parent)} {defect}" for pdf, defects in results.items()
-              for defect in defects]
+    report = [
+        f"{pdf.relative_to(built_site.parent)} {defect}" for pdf, defects in results.items() for defect in defects
+    ]
     assert not report, f"{len(report)} layout defect(s):\n" + "\n".join(report)

@@ -20,16 +20,24 @@ import yaml
 
 from conftest import ENV, MKDOCS, ROOT
 
-HANDOUTS = [f"handouts/stalin-mao-1952-{edition}-{paper}.pdf"
-            for edition in ("packet", "student") for paper in ("a4", "letter")]
-GIT_ENV = {**ENV, "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.invalid",
-           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.invalid",
-           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+HANDOUTS = [
+    f"handouts/stalin-mao-1952-{edition}-{paper}.pdf" for edition in ("packet", "student") for paper in ("a4", "letter")
+]
+GIT_ENV = {
+    **ENV,
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.invalid",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.invalid",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
 
 
 def git(*args, cwd):
-    return subprocess.run(["git", *args], cwd=cwd, env=GIT_ENV, check=True, capture_output=True, text=True,
-                          timeout=120).stdout
+    return subprocess.run(
+        ["git", *args], cwd=cwd, env=GIT_ENV, check=True, capture_output=True, text=True, timeout=120
+    ).stdout
 
 
 def test_gh_deploy_puts_the_site_the_handouts_and_nojekyll_on_gh_pages(tmp_path):
@@ -46,18 +54,33 @@ def test_gh_deploy_puts_the_site_the_handouts_and_nojekyll_on_gh_pages(tmp_path)
     git("init", "-q", "--bare", str(remote), cwd=tmp_path)
     git("remote", "add", "origin", str(remote), cwd=project)
 
-    result = subprocess.run([*MKDOCS, "gh-deploy", "--strict", "--remote-name", "origin"], cwd=project,
-                            env=GIT_ENV, capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        [*MKDOCS, "gh-deploy", "--strict", "--remote-name", "origin"],
+        cwd=project,
+        env=GIT_ENV,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert result.returncode == 0, f"gh-deploy failed:\n{result.stdout}\n{result.stderr}"
 
     published = set(git("ls-tree", "-r", "--name-only", "gh-pages", cwd=remote).split("\n"))
-    for name in ["index.html", "telegram.html", "404.html", "sitemap.xml", ".nojekyll", "search/search_index.js",
-                 "assets/javascripts/iframe-worker-shim.js", *HANDOUTS]:
+    for name in [
+        "index.html",
+        "telegram.html",
+        "404.html",
+        "sitemap.xml",
+        ".nojekyll",
+        "search/search_index.js",
+        "assets/javascripts/iframe-worker-shim.js",
+        *HANDOUTS,
+    ]:
         assert name in published, f"{name} is not on gh-pages"
     assert [name for name in published if "teacher" in name] == [], "the answer key stays with the teacher"
 
 
 # ---- GitHub Actions ---------------------------------------------------------------------------------------
+
 
 def load_workflow():
     return yaml.safe_load((ROOT / ".github" / "workflows" / "publish.yml").read_text(encoding="utf-8"))
@@ -69,7 +92,7 @@ def steps(job):
 
 def test_the_workflow_runs_on_a_push_to_main():
     workflow = load_workflow()
-    triggers = workflow[True] if True in workflow else workflow["on"]   # YAML 1.1 reads `on:` as true
+    triggers = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads `on:` as true
     assert triggers["push"]["branches"] == ["main"]
 
 
@@ -84,8 +107,12 @@ def test_the_workflow_has_least_privilege_permissions():
 
 def test_every_action_is_pinned_to_a_full_commit_sha():
     uses = [step["uses"] for job in load_workflow()["jobs"].values() for step in job["steps"] if "uses" in step]
-    assert {use.split("@")[0] for use in uses} == {"actions/checkout", "actions/configure-pages",
-                                                  "actions/upload-pages-artifact", "actions/deploy-pages"}
+    assert {use.split("@")[0] for use in uses} == {
+        "actions/checkout",
+        "actions/configure-pages",
+        "actions/upload-pages-artifact",
+        "actions/deploy-pages",
+    }
     for use in uses:
         assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", use), f"{use} is not pinned to a commit SHA"
     text = (ROOT / ".github" / "workflows" / "publish.yml").read_text(encoding="utf-8")
@@ -110,6 +137,7 @@ def test_the_workflow_tests_then_builds_strictly_for_the_pages_address_and_deplo
 
 # ---- Read the Docs -----------------------------------------------------------------------------------------
 
+
 def load_readthedocs():
     return yaml.safe_load((ROOT / ".readthedocs.yaml").read_text(encoding="utf-8"))
 
@@ -131,7 +159,6 @@ def test_read_the_docs_post_build_leaves_one_pdf_download(built_site, tmp_path):
     output = tmp_path / "_readthedocs"
     shutil.copytree(built_site, output / "html")
     for command in load_readthedocs()["build"]["jobs"]["post_build"]:
-        subprocess.run(["bash", "-c", command], env={**ENV, "READTHEDOCS_OUTPUT": str(output)}, check=True,
-                       timeout=60)
+        subprocess.run(["bash", "-c", command], env={**ENV, "READTHEDOCS_OUTPUT": str(output)}, check=True, timeout=60)
     assert [path.name for path in (output / "pdf").iterdir()] == ["stalin-mao-1952-student-a4.pdf"]
     assert all((output / "html" / name).is_file() for name in HANDOUTS), "the site keeps its student handouts"

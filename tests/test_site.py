@@ -39,8 +39,16 @@ from lxml import html
 from conftest import ENV, MKDOCS, ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 SUBPATH = "/module/"
 HANDOUT = "handouts/stalin-mao-1952-student-a4.pdf"
@@ -58,6 +66,7 @@ def missing(reason):
 
 # ---- Fixtures: the site built for a sub-path address and served there; a browser -------------------------
 
+
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the built site at SUBPATH only, and 404.html with status 404 for anything missing, as GitHub
     Pages does."""
@@ -68,7 +77,7 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         path = urllib.parse.unquote(urllib.parse.urlsplit(path).path)
         if not path.startswith(SUBPATH):
             return str(self.site / "__nothing_here__")
-        target = (self.site / path[len(SUBPATH):]).resolve()
+        target = (self.site / path[len(SUBPATH) :]).resolve()
         if target.is_dir():
             target = target / "index.html"
         return str(target) if target.is_relative_to(self.site.resolve()) else str(self.site / "__nothing_here__")
@@ -95,8 +104,14 @@ def served_site(tmp_path_factory):
     handler = type("Handler", (SiteHandler,), {"site": site})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     base = f"http://127.0.0.1:{server.server_address[1]}{SUBPATH}"
-    result = subprocess.run([*MKDOCS, "build", "--strict", "--site-dir", str(site)], cwd=ROOT,
-                            env={**ENV, "SITE_URL": base}, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [*MKDOCS, "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT,
+        env={**ENV, "SITE_URL": base},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, f"strict build failed:\n{result.stdout}\n{result.stderr}"
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
     thread.start()
@@ -116,11 +131,13 @@ def browser():
     if not CHROMIUM.exists():
         missing("Chromium is not installed at /usr/bin/chromium (Debian: apt-get install chromium)")
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         # No host but this machine can even be resolved: a request elsewhere fails and is recorded below.
         chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"])
+            args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"],
+        )
         yield chromium
         chromium.close()
 
@@ -195,8 +212,10 @@ def load(page, url):
 
 
 AXE_JS = None
-POPUPS = [("footnote", "article a.footnote-ref", "dialog"),                 # shown on pointing
-          ("glossary pop-up", 'article a[href*="glossary.html#"]', "tooltip")]  # shown on keyboard focus
+POPUPS = [
+    ("footnote", "article a.footnote-ref", "dialog"),  # shown on pointing
+    ("glossary pop-up", 'article a[href*="glossary.html#"]', "tooltip"),
+]  # shown on keyboard focus
 
 
 def open_popup(page, link_selector, role):
@@ -223,14 +242,18 @@ def run_axe(page):
     global AXE_JS
     if AXE_JS is None:
         import axe_playwright_python
+
         AXE_JS = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
     page.evaluate(AXE_JS)
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [f"{rule['id']} ({rule['impact']}): {rule['help']} at {[n['target'] for n in rule['nodes']][:5]}"
-            for rule in result["violations"]]
+    return [
+        f"{rule['id']} ({rule['impact']}): {rule['help']} at {[n['target'] for n in rule['nodes']][:5]}"
+        for rule in result["violations"]
+    ]
 
 
 # ---- Static checks of the built pages --------------------------------------------------------------------
+
 
 def test_every_page_has_its_own_title_description_canonical_link_and_favicon(served_site):
     site, base = served_site
@@ -265,11 +288,14 @@ def test_sitemap_lists_every_page_at_the_published_address(served_site):
 def test_no_page_or_stylesheet_names_another_host_for_anything_it_loads(served_site):
     """Belt and braces for the browser test below: no src=, <link href>, or CSS url() points off the site."""
     site, _ = served_site
-    loaded = re.compile(r"""(?:<(?:script|img|iframe|source|audio|video|embed)\b[^>]*\ssrc|<link\b[^>]*\shref)\s*=\s*["']?(?://|https?:)""", re.I)
+    loaded = re.compile(
+        r"""(?:<(?:script|img|iframe|source|audio|video|embed)\b[^>]*\ssrc|<link\b[^>]*\shref)\s*=\s*["']?(?://|https?:)""",
+        re.I,
+    )
     for name in page_names(site):
         text = (site / name).read_text(encoding="utf-8")
         for match in loaded.finditer(text):
-            tag = text[match.start():text.find(">", match.start()) + 1]
+            tag = text[match.start() : text.find(">", match.start()) + 1]
             assert 'rel="canonical"' in tag, f"{name} loads from another host: {tag}"
     for css in site.rglob("*.css"):
         for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", css.read_text(encoding="utf-8")):
@@ -290,8 +316,13 @@ def test_the_preview_server_starts_in_seconds_without_making_the_pdfs():
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     started = time.monotonic()
-    server = subprocess.Popen([*MKDOCS, "serve", "--dev-addr", f"127.0.0.1:{port}"], cwd=ROOT, env=ENV,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [*MKDOCS, "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         page = None
         while page is None and time.monotonic() - started < 60 and server.poll() is None:
@@ -313,6 +344,7 @@ def test_the_preview_server_starts_in_seconds_without_making_the_pdfs():
 
 
 # ---- In the browser --------------------------------------------------------------------------------------
+
 
 @pytest.mark.browser
 def test_every_page_under_a_sub_path_loads_everything_from_the_site_itself(served_site, visit):
@@ -339,8 +371,9 @@ def test_a_missing_address_at_any_depth_shows_the_styled_404_page(served_site, v
     v.page.wait_for_load_state("networkidle")
     assert response.status == 404
     assert v.page.locator("h1").inner_text() == "Page not found"
-    assert v.page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") == "sticky", \
+    assert v.page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") == "sticky", (
         "the 404 page lost its stylesheets"
+    )
     v.page.locator("article a", has_text="Go to the overview").click()
     v.page.wait_for_load_state("load")
     assert v.page.url in (base, base + "index.html")
@@ -353,7 +386,7 @@ def test_the_site_works_from_its_folder_as_files_offline_search_included(built_s
     pages and search work, and nothing is asked of the network."""
     v = visit(local_prefix="file://")
     for name in page_names(built_site):
-        if name != "404.html":   # only a web server shows it (for a missing address), with site_url's links
+        if name != "404.html":  # only a web server shows it (for a missing address), with site_url's links
             load(v.page, (built_site / name).as_uri())
     load(v.page, (built_site / "index.html").as_uri())
     assert v.page.evaluate("[...document.fonts].some(f => f.family.includes('Noto') && f.status === 'loaded')")
@@ -430,6 +463,7 @@ def test_printing_a_page_gives_the_text_alone_black_on_white(served_site, visit)
         getComputedStyle(document.querySelector('.footnote li p')).color]""")
     assert colours == ["rgb(0, 0, 0)", "rgb(0, 0, 0)"], f"printed text is not black: {colours}"
     from pypdf import PdfReader
+
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(v.page.pdf(format="A4"))).pages)
     text = " ".join(text.split())
     assert "We have received your telegram of 17 December" in text
@@ -453,10 +487,24 @@ def test_nu_html_checker_finds_no_error_on_any_page(served_site):
         missing("Java is not installed (Debian: apt-get install default-jre-headless)")
     if not VNU_JAR.is_file():
         missing("vnu.jar is not installed (./scripts/test runs `npm ci --ignore-scripts` to install it)")
-    result = subprocess.run(["java", "-jar", str(VNU_JAR), "--format", "json", "--errors-only",
-                             *[str(site / name) for name in page_names(site)]],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [
+            "java",
+            "-jar",
+            str(VNU_JAR),
+            "--format",
+            "json",
+            "--errors-only",
+            *[str(site / name) for name in page_names(site)],
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
-    errors = [f"{Path(urllib.parse.urlsplit(m.get('url', '')).path).name}:{m.get('lastLine', '?')}: {m['message']}"
-              for m in messages if m.get("type") == "error" or m.get("subType") == "fatal"]
+    errors = [
+        f"{Path(urllib.parse.urlsplit(m.get('url', '')).path).name}:{m.get('lastLine', '?')}: {m['message']}"
+        for m in messages
+        if m.get("type") == "error" or m.get("subType") == "fatal"
+    ]
     assert errors == [], "\n".join(errors)

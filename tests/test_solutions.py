@@ -15,17 +15,31 @@ from conftest import ROOT
 
 # Phrases that only a worked answer may hold (lower case; matched in the page's text with spaces squeezed).
 ANSWERS = {
-    13: ["mistranslation", "16 million", "16,000,000", "26,400", "по 20 дивизиям", '"for the 20 divisions"',
-         "totals for all"],
+    13: [
+        "mistranslation",
+        "16 million",
+        "16,000,000",
+        "26,400",
+        "по 20 дивизиям",
+        '"for the 20 divisions"',
+        "totals for all",
+    ],
     14: ["1,400,000", "1.4 million", "1,400 thousand", "800 тыс", "2.4 million", "2,400,000", "24%", "56%"],
     12: ["20 a year"],
     11: ['stalin of "an attack"', 'only of "an attack"'],
-    4: ["between the two governments", "still president when stalin wrote", "was the president-elect",
-        "in power when stalin wrote"],
+    4: [
+        "between the two governments",
+        "still president when stalin wrote",
+        "was the president-elect",
+        "in power when stalin wrote",
+    ],
 }
 # Words that make sense on a screen only (outside .web-only): a printed page cannot be pointed at or opened.
-SCREEN_ONLY = re.compile(r"\b(point at|hover|click|tap on|links? back|words? with a link|this website|"
-                         r"read ¶\d in the original|closed \"for teachers\" box)\b", re.IGNORECASE)
+SCREEN_ONLY = re.compile(
+    r"\b(point at|hover|click|tap on|links? back|words? with a link|this website|"
+    r"read ¶\d in the original|closed \"for teachers\" box)\b",
+    re.IGNORECASE,
+)
 
 
 class _Loader(yaml.SafeLoader):
@@ -40,7 +54,7 @@ def student_pages_before_questions():
     editions = config["extra"]["handouts"]["editions"]
     pages = next(edition["pages"] for edition in editions if edition["name"] == "student")
     pages = [page.split("#")[0] for page in pages]
-    return pages[:pages.index("questions.md")]
+    return pages[: pages.index("questions.md")]
 
 
 def article_text(path, drop=()):
@@ -61,8 +75,9 @@ def test_no_answer_outside_a_solution_before_the_questions(built_site, page):
 
 def test_the_worked_answers_are_still_on_the_site(built_site):
     """Marking an answer as a solution must not lose it: each phrase is in some solution box."""
-    solutions = " ".join(article_text(built_site / page.replace(".md", ".html"))
-                         for page in student_pages_before_questions())
+    solutions = " ".join(
+        article_text(built_site / page.replace(".md", ".html")) for page in student_pages_before_questions()
+    )
     missing = [phrase for phrases in ANSWERS.values() for phrase in phrases if phrase not in solutions]
     assert not missing
 
@@ -80,7 +95,7 @@ def test_no_screen_only_words_in_print_text(request, site):
     built = request.getfixturevalue(site)
     found = []
     for path in sorted(built.glob("*.html")):
-        if path.name == "404.html":      # never printed
+        if path.name == "404.html":  # never printed
             continue
         text = article_text(path, drop=("web-only",))
         found += [(path.name, match.group(0)) for match in SCREEN_ONLY.finditer(text)]

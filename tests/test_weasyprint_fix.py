@@ -30,9 +30,11 @@ def lines(word, count):
     return "<br>".join(f"{word} {number}" for number in range(1, count + 1))
 
 
-DOCUMENT = (f'<!DOCTYPE html><html lang="en"><head><title>Note</title><style>{STYLE}</style></head><body>'
-            f'<p>Call<span class="note" id="note">{lines("Note", 3)}</span><br>{lines("Line", 4)}</p>'
-            f'<p>{lines("Next", 3)}</p></body></html>')
+DOCUMENT = (
+    f'<!DOCTYPE html><html lang="en"><head><title>Note</title><style>{STYLE}</style></head><body>'
+    f'<p>Call<span class="note" id="note">{lines("Note", 3)}</span><br>{lines("Line", 4)}</p>'
+    f"<p>{lines('Next', 3)}</p></body></html>"
+)
 
 
 def pages_of_call_and_note(document=DOCUMENT):
@@ -74,7 +76,8 @@ def test_without_the_fix_weasyprint_70_still_moves_a_placed_note_off_its_calls_p
     assert note != call, (
         f"WeasyPrint {weasyprint.__version__} no longer moves a placed note off its call's page (or loses it): "
         "it fixed the bug that src/handouts/weasyprint_fix.py works around. Remove that module, its apply() "
-        "call and this test, and keep the renderer's footnote check.")
+        "call and this test, and keep the renderer's footnote check."
+    )
 
 
 def test_with_the_fix_the_note_stays_on_its_calls_page_and_the_next_paragraph_moves(fix_off):
@@ -88,7 +91,8 @@ def test_the_fix_applies_once_to_the_pinned_version_and_can_be_reverted(fix_off)
     original = block._linebox_layout
     assert weasyprint.__version__ == weasyprint_fix.PINNED_VERSION, (
         f"WeasyPrint {weasyprint.__version__} is not the {weasyprint_fix.PINNED_VERSION} that weasyprint_fix.py "
-        "was written for: see whether the bug is still there (the test above), then update or remove the fix.")
+        "was written for: see whether the bug is still there (the test above), then update or remove the fix."
+    )
     assert weasyprint_fix.apply() and weasyprint_fix.apply() and weasyprint_fix.applied()
     assert block._linebox_layout is not original
     assert block._linebox_layout.__globals__ is block.__dict__
@@ -102,7 +106,7 @@ def test_the_fix_does_nothing_on_another_weasyprint(fix_off, monkeypatch, change
     original = block._linebox_layout
     if change == "version":
         monkeypatch.setattr(weasyprint, "__version__", "71.0")
-    else:   # the same version number with a changed function (a patched or vendored WeasyPrint)
+    else:  # the same version number with a changed function (a patched or vendored WeasyPrint)
         monkeypatch.setattr(inspect, "getsource", lambda function: "def _linebox_layout():\n    pass\n")
     assert weasyprint_fix.apply() is False
     assert block._linebox_layout is original and not weasyprint_fix.applied()

@@ -26,8 +26,15 @@ def font_faces():
     for rule in re.findall(r"@font-face\s*\{([^}]*)\}", STYLESHEET.read_text(encoding="utf-8")):
         descriptor = dict(re.findall(r"([a-z-]+)\s*:\s*([^;]+);", rule))
         file_name = re.search(r'url\("\.\./fonts/([^"]+)"\)', descriptor["src"]).group(1)
-        faces.append((descriptor["font-family"].strip('"'), descriptor["font-style"], descriptor["font-weight"],
-                      file_name, descriptor.get("unicode-range")))
+        faces.append(
+            (
+                descriptor["font-family"].strip('"'),
+                descriptor["font-style"],
+                descriptor["font-weight"],
+                file_name,
+                descriptor.get("unicode-range"),
+            )
+        )
     return faces
 
 
@@ -44,12 +51,16 @@ def characters(path):
     tree = html.parse(str(path)).getroot()
     config = tree.xpath('//script[@id="__config"]')
     shown = "".join(json.loads(config[0].text)["translations"].values()) if config else ""
-    for element in tree.xpath(" | ".join(f"//{tag}" for tag in HIDDEN) + " | " + " | ".join(
-            f'//*[contains(concat(" ", @class, " "), " {name} ")]' for name in ICON_CLASSES)):
+    for element in tree.xpath(
+        " | ".join(f"//{tag}" for tag in HIDDEN)
+        + " | "
+        + " | ".join(f'//*[contains(concat(" ", @class, " "), " {name} ")]' for name in ICON_CLASSES)
+    ):
         element.drop_tree()
     shown += tree.text_content()
-    shown += "".join(element.get(name) or "" for element in tree.iter() if isinstance(element.tag, str)
-                     for name in SHOWN_ATTRIBUTES)
+    shown += "".join(
+        element.get(name) or "" for element in tree.iter() if isinstance(element.tag, str) for name in SHOWN_ATTRIBUTES
+    )
     return {character for character in shown if not character.isspace() and ord(character) >= 0x20}
 
 
@@ -66,20 +77,23 @@ def test_every_character_on_every_page_is_in_the_web_fonts(built_pages):
     for name, path in built_pages:
         for character in characters(path) - {chr(point) for point in covered}:
             missing.setdefault(character, name)
-    listed = ", ".join(f"{character!r} (U+{ord(character):04X}) on {page}"
-                       for character, page in sorted(missing.items()))
-    assert not missing, "characters that no web font has (the browser would take them from a system font): " + \
-        listed + \
-        ". No font the site ships has them. Chinese characters and symbols (such as − and ≈): run" \
-        " scripts/update-cjk-font, which adds every character of docs/ and data/ that Noto Serif and Noto Sans" \
+    listed = ", ".join(
+        f"{character!r} (U+{ord(character):04X}) on {page}" for character, page in sorted(missing.items())
+    )
+    assert not missing, (
+        "characters that no web font has (the browser would take them from a system font): "
+        + listed
+        + ". No font the site ships has them. Chinese characters and symbols (such as − and ≈): run"
+        " scripts/update-cjk-font, which adds every character of docs/ and data/ that Noto Serif and Noto Sans"
         " lack to the Chinese subset. Otherwise, take the character out of the text."
+    )
 
 
 def test_each_web_font_holds_exactly_its_unicode_range_and_the_parts_make_up_the_full_font():
     parts = {}
     for family, style, weight, file_name, unicode_range in font_faces():
         cmap = set(TTFont(FONTS / file_name).getBestCmap())
-        if unicode_range is None:   # a single file: the Chinese subset, only fetched for what the others lack
+        if unicode_range is None:  # a single file: the Chinese subset, only fetched for what the others lack
             assert file_name == "NotoSerifSC-Subset.woff2", f"{file_name} has no unicode-range in fonts.css. {REMAKE}"
             continue
         assert file_name.startswith("web/"), f"fonts.css: {file_name} is not a web font part. {REMAKE}"
@@ -89,14 +103,15 @@ def test_each_web_font_holds_exactly_its_unicode_range_and_the_parts_make_up_the
     assert sorted(parts) == sorted(path.name for path in FONTS.glob("Noto[SM]*-*.woff2") if "SC" not in path.name)
     for full, cmaps in parts.items():
         assert sum(map(len, cmaps)) == len(set().union(*cmaps)), f"{full}: a character is in two parts. {REMAKE}"
-        assert set().union(*cmaps) == set(TTFont(FONTS / full).getBestCmap()), \
+        assert set().union(*cmaps) == set(TTFont(FONTS / full).getBestCmap()), (
             f"docs/assets/fonts/web/ was not made from the current docs/assets/fonts/{full}. {REMAKE}"
+        )
     made = {f"web/{path.name}" for path in (FONTS / "web").glob("*.woff2")}
-    assert made == {face[3] for face in font_faces() if face[3].startswith("web/")}, \
+    assert made == {face[3] for face in font_faces() if face[3].startswith("web/")}, (
         f"docs/assets/fonts/web/ holds files that fonts.css does not use, or lacks some. {REMAKE}"
+    )
 
 
 def test_the_handouts_keep_the_full_fonts():
     print_css = (ROOT / "print" / "handout.css").read_text(encoding="utf-8")
     assert "fonts/web/" not in print_css, "print/handout.css must use the full fonts: the web parts are split"
-

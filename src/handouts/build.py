@@ -35,13 +35,14 @@ def render_all(config, site_dir=None, files=None, log=print, only=None):
     project.use(config)
     site_dir = Path(site_dir or config["site_dir"])
     if not (site_dir / "index.html").is_file():
-        raise HandoutError(f"{site_dir}/index.html is missing: there is no built site to print. Run "
-                           "./scripts/build first.")
+        raise HandoutError(
+            f"{site_dir}/index.html is missing: there is no built site to print. Run ./scripts/build first."
+        )
     audience = config["extra"].get("audience", "student")
     chosen, papers = editions.for_audience(config, audience)
     chosen = [edition for edition in chosen if only is None or edition.name in only]
     layout.import_weasyprint()
-    css, _ = print_stylesheet()     # decompress the fonts once, here, rather than in both workers at once
+    css, _ = print_stylesheet()  # decompress the fonts once, here, rather than in both workers at once
     built = built_pages(site_dir, files)
     documents = {edition: edition_html(site_dir, edition, built, config) for edition in chosen}
     counts = what_to_print.known_counts(config) if audience == "teacher" else {}
@@ -49,8 +50,13 @@ def render_all(config, site_dir=None, files=None, log=print, only=None):
     if audience == "teacher":
         # The teacher's "What to print" table counts the teacher editions too: they are laid out again, once,
         # when their own page counts were not known yet (a first build) or have changed.
-        made = {(edition.name, paper): pages for edition in chosen for paper in papers
-                for path, pages, _ in results if Path(path).name == edition.pdf_name(paper)}
+        made = {
+            (edition.name, paper): pages
+            for edition in chosen
+            for paper in papers
+            for path, pages, _ in results
+            if Path(path).name == edition.pdf_name(paper)
+        }
         if any(counts.get(key) != pages for key, pages in made.items()):
             counts.update(made)
             results = _render_editions(documents, papers, counts, css, site_dir, config, log)
@@ -84,15 +90,18 @@ def _render_editions(documents, papers, counts, css, site_dir, config, log):
     if to_render:
         scratch = tempfile.mkdtemp(prefix="handouts-", dir=_private_temp())
         try:
-            with ProcessPoolExecutor(max_workers=min(len(to_render), os.cpu_count() or 1),
-                                     initializer=_start_worker, initargs=(scratch, config["config_file_path"])) as pool:
+            with ProcessPoolExecutor(
+                max_workers=min(len(to_render), os.cpu_count() or 1),
+                initializer=_start_worker,
+                initargs=(scratch, config["config_file_path"]),
+            ) as pool:
                 for job, (pages, data, corrections, fetched) in zip(to_render, pool.map(_render_job, to_render)):
                     note = f", {corrections} note(s) kept on their call's page by a page break" if corrections else ""
                     log(f"Handout {job[4]}: {pages} pages, {len(data) // 1024} KB{note}")
                     results.append((job[4], pages, len(data)))
                     cache.store(job[5], data, fetched, pages, site_dir)
         finally:
-            shutil.rmtree(scratch, ignore_errors=True)      # WeasyPrint's own weasyprint-* font folders
+            shutil.rmtree(scratch, ignore_errors=True)  # WeasyPrint's own weasyprint-* font folders
     return results
 
 
@@ -117,7 +126,7 @@ def render_pdf(document, site_dir, edition, paper, output):
     name = edition.pdf_name(paper)
     laid_out, corrections, fetched = layout.layout_edition(document, site_dir, paper, editions.PAPERS[paper], name)
     data = finishing.pdf_bytes(laid_out)
-    finishing.check_layout_fonts(laid_out, name)    # the fonts are known once the PDF is drawn
+    finishing.check_layout_fonts(laid_out, name)  # the fonts are known once the PDF is drawn
     finishing.check_pdf_fonts(data, name)
     write_atomically(output, data)
     return len(laid_out.pages), data, corrections, fetched
@@ -147,7 +156,9 @@ def handout_links(config):
     chosen, papers = editions.for_audience(config, audience)
     items = []
     for edition in chosen:
-        links = " / ".join(f'<a href="{OUTPUT_FOLDER}/{edition.pdf_name(paper)}" download>'
-                           f'{editions.PAPER_LABELS[paper]}</a>' for paper in papers)
+        links = " / ".join(
+            f'<a href="{OUTPUT_FOLDER}/{edition.pdf_name(paper)}" download>{editions.PAPER_LABELS[paper]}</a>'
+            for paper in papers
+        )
         items.append(f"<li>{escape(edition.title)} (PDF): {links}</li>")
     return '<ul class="handout-links">\n' + "\n".join(items) + "\n</ul>"

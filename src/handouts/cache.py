@@ -28,14 +28,15 @@ def private_folder(name):
     """<cache>/stalin-mao-handouts/<name>, created 0700 and owned by this user, or None if that cannot be
     made safe (then nothing is cached)."""
     base = os.environ.get("HANDOUT_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "stalin-mao-handouts")
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "stalin-mao-handouts"
+    )
     folder = Path(base) / name
     try:
         for path in (Path(base), folder):
             path.mkdir(mode=0o700, parents=True, exist_ok=True)
             info = path.stat()
             if info.st_uid != os.getuid() or stat.S_IMODE(info.st_mode) & 0o077:
-                return None       # someone else's, or readable by others: not ours to trust
+                return None  # someone else's, or readable by others: not ours to trust
     except OSError:
         return None
     return folder
@@ -58,7 +59,7 @@ def library_versions():
     from weasyprint.text import ffi
 
     libraries = []
-    try:        # the shared libraries really loaded (Pango, HarfBuzz and its subsetter, FreeType, fontconfig)
+    try:  # the shared libraries really loaded (Pango, HarfBuzz and its subsetter, FreeType, fontconfig)
         maps = Path("/proc/self/maps").read_text()
         for path in sorted(set(re.findall(r"(/\S*(?:pango|harfbuzz|freetype|fontconfig|qpdf)\S*\.so[.\d]*)", maps))):
             info = os.stat(path)
@@ -67,10 +68,18 @@ def library_versions():
         libraries.append(f"pango {ffi.pango.pango_version()}")
     # Every Python package of the environment (WeasyPrint, pydyf, pikepdf, fontTools, Pillow, tinycss2, lxml …).
     packages = sorted(f"{dist.metadata['Name']}=={dist.version}" for dist in importlib.metadata.distributions())
-    return {"python": sys.version.split()[0], "weasyprint": weasyprint.__version__, "pydyf": pydyf.__version__,
-            "pikepdf": pikepdf.__version__, "qpdf": pikepdf.__libqpdf_version__, "fonttools": fontTools.version,
-            "harfbuzz-subset": ffi.harfbuzz_subset is not None, "pango": ffi.pango.pango_version(),
-            "libraries": libraries, "packages": packages}
+    return {
+        "python": sys.version.split()[0],
+        "weasyprint": weasyprint.__version__,
+        "pydyf": pydyf.__version__,
+        "pikepdf": pikepdf.__version__,
+        "qpdf": pikepdf.__libqpdf_version__,
+        "fonttools": fontTools.version,
+        "harfbuzz-subset": ffi.harfbuzz_subset is not None,
+        "pango": ffi.pango.pango_version(),
+        "libraries": libraries,
+        "packages": packages,
+    }
 
 
 def key(parts):
@@ -85,7 +94,7 @@ def _in_site(path, site_dir):
     """A file of the built site is recorded relative to it ("site:assets/map.png"): the next build checks the
     file of its own site, which may be another folder."""
     site = str(Path(site_dir).resolve()) + "/"
-    return f"site:{path[len(site):]}" if path.startswith(site) else path
+    return f"site:{path[len(site) :]}" if path.startswith(site) else path
 
 
 def _from_record(name, site_dir):
@@ -105,10 +114,10 @@ def lookup(cache_key, site_dir):
             return None
         for name, digest in record["fetched"].items():
             if sha256_file(_from_record(name, site_dir)) != digest:
-                return None        # an image or font changed under the same name
+                return None  # an image or font changed under the same name
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    os.utime(record_path)          # recently used: kept by the pruning below
+    os.utime(record_path)  # recently used: kept by the pruning below
     return data, record
 
 
@@ -117,12 +126,15 @@ def store(cache_key, data, fetched, pages, site_dir):
     if folder is None:
         return
     try:
-        record = {"sha256": hashlib.sha256(data).hexdigest(), "pages": pages,
-                  "fetched": {_in_site(path, site_dir): digest for path, digest in sorted(fetched.items())}}
+        record = {
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "pages": pages,
+            "fetched": {_in_site(path, site_dir): digest for path, digest in sorted(fetched.items())},
+        }
         write_atomically(folder / f"{cache_key}.pdf", data, mode=0o600)
         write_atomically(folder / f"{cache_key}.json", json.dumps(record).encode("utf-8"), mode=0o600)
         for old in sorted(folder.glob("*.json"), key=lambda path: path.stat().st_mtime)[:-KEPT]:
             old.unlink(missing_ok=True)
             old.with_suffix(".pdf").unlink(missing_ok=True)
     except OSError:
-        pass   # a cache that cannot be written only makes the next build slower
+        pass  # a cache that cannot be written only makes the next build slower

@@ -18,11 +18,16 @@ def write_atomically(output, data, mode=None):
         if mode is None:
             umask = os.umask(0)
             os.umask(umask)
-            mode = 0o666 & ~umask     # a temporary file is private (0600); a published PDF is not
+            mode = 0o666 & ~umask  # a temporary file is private (0600); a published PDF is not
         os.chmod(handle.name, mode)
         os.replace(handle.name, output)
     except OSError as error:
-        reason = (f"{output.parent} is a file, not a folder" if output.parent.is_file()
-                  else f"{error.strerror} ({error.filename or output})")
-        raise HandoutError(f"cannot write {output}: {reason}. Choose a folder you can write to, or fix its "
-                           "permissions (or free some disk space).") from None
+        reason = (
+            f"{output.parent} is a file, not a folder"
+            if output.parent.is_file()
+            else f"{error.strerror} ({error.filename or output})"
+        )
+        raise HandoutError(
+            f"cannot write {output}: {reason}. Choose a folder you can write to, or fix its "
+            "permissions (or free some disk space)."
+        ) from None

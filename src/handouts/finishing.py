@@ -11,7 +11,7 @@ from .fonts import shipped_characters, shipped_families
 def pdf_bytes(layout):
     import weasyprint
 
-    try:     # attachments are loaded only now, through the same local-only fetcher
+    try:  # attachments are loaded only now, through the same local-only fetcher
         pdf = layout.write_pdf(pdf_variant="pdf/ua-1", finisher=compact_text)
     except weasyprint.urls.FatalURLFetchingError as error:
         raise (error.__cause__ if isinstance(error.__cause__, HandoutError) else HandoutError(str(error))) from None
@@ -25,8 +25,10 @@ def compact_text(document, pdf):
 
     for pdf_object in pdf.objects:
         if isinstance(pdf_object, pydyf.Stream):
-            pdf_object.stream = [item.replace(b">0<", b"") if isinstance(item, bytes) and item.endswith(b"] TJ")
-                                 else item for item in pdf_object.stream]
+            pdf_object.stream = [
+                item.replace(b">0<", b"") if isinstance(item, bytes) and item.endswith(b"] TJ") else item
+                for item in pdf_object.stream
+            ]
 
 
 def without_text_spans(pdf):
@@ -39,14 +41,26 @@ def without_text_spans(pdf):
     with pikepdf.open(io.BytesIO(pdf)) as document:
         spans = {}
         for element in document.objects:
-            if (isinstance(element, pikepdf.Dictionary) and element.get("/Type") == "/StructElem"
-                    and element.get("/S") == "/Span" and set(element.keys()) <= {"/Type", "/S", "/K", "/Pg", "/P"}
-                    and len(element.K) == 1 and isinstance(element.K[0], int)
-                    and element.P.get("/Pg") is not None and element.P.Pg.objgen == element.Pg.objgen):
+            if (
+                isinstance(element, pikepdf.Dictionary)
+                and element.get("/Type") == "/StructElem"
+                and element.get("/S") == "/Span"
+                and set(element.keys()) <= {"/Type", "/S", "/K", "/Pg", "/P"}
+                and len(element.K) == 1
+                and isinstance(element.K[0], int)
+                and element.P.get("/Pg") is not None
+                and element.P.Pg.objgen == element.Pg.objgen
+            ):
                 spans[element.objgen] = (element.P, int(element.K[0]))
         for parent in {parent.objgen: parent for parent, _ in spans.values()}.values():
-            parent.K = pikepdf.Array([spans[kid.objgen][1] if isinstance(kid, pikepdf.Dictionary) and kid.is_indirect
-                                      and kid.objgen in spans else kid for kid in parent.K])
+            parent.K = pikepdf.Array(
+                [
+                    spans[kid.objgen][1]
+                    if isinstance(kid, pikepdf.Dictionary) and kid.is_indirect and kid.objgen in spans
+                    else kid
+                    for kid in parent.K
+                ]
+            )
         numbers = document.Root.StructTreeRoot.ParentTree.Nums
         for page_elements in (numbers[i] for i in range(1, len(numbers), 2)):
             if isinstance(page_elements, pikepdf.Array):
@@ -54,8 +68,9 @@ def without_text_spans(pdf):
                     if isinstance(element, pikepdf.Dictionary) and element.objgen in spans:
                         page_elements[index] = spans[element.objgen][0]
         output = io.BytesIO()
-        document.save(output, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True,
-                      compress_streams=True)
+        document.save(
+            output, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True, compress_streams=True
+        )
     return output.getvalue()
 
 
@@ -75,9 +90,11 @@ def check_layout_fonts(layout, pdf_name):
     covered = shipped_characters()
     for family, characters in fallback.items():
         if all(ord(c) in covered for c in characters):
-            raise HandoutError(f"{pdf_name}: print/handout.css lets some text fall back to the system font "
-                               f"'{family}' (characters {_listed(characters)}). Give that element a shipped font "
-                               "family (\"Noto Serif\", \"Noto Sans\", \"Noto Serif SC\"); the PDF was not written.")
+            raise HandoutError(
+                f"{pdf_name}: print/handout.css lets some text fall back to the system font "
+                f"'{family}' (characters {_listed(characters)}). Give that element a shipped font "
+                'family ("Noto Serif", "Noto Sans", "Noto Serif SC"); the PDF was not written.'
+            )
         missing |= {c for c in characters if ord(c) not in covered}
     missing = {c for c in missing if not c.isspace()}
     if not missing:
@@ -85,13 +102,20 @@ def check_layout_fonts(layout, pdf_name):
     cjk = {c for c in missing if _is_cjk(c)}
     advice = []
     if cjk:
-        advice.append(f"for the Chinese or Japanese characters {_listed(cjk)}, run scripts/update-cjk-font to add "
-                      "them to the shipped subset")
+        advice.append(
+            f"for the Chinese or Japanese characters {_listed(cjk)}, run scripts/update-cjk-font to add "
+            "them to the shipped subset"
+        )
     if missing - cjk:
-        advice.append(f"no shipped font has {_listed(missing - cjk)}: write the text without them, or add an "
-                      "open-licence font that has them to docs/assets/fonts/ and print/handout.css")
-    raise HandoutError(f"{pdf_name}: the shipped fonts (docs/assets/fonts/) lack some characters; "
-                       + "; ".join(advice) + ". The PDF was not written.")
+        advice.append(
+            f"no shipped font has {_listed(missing - cjk)}: write the text without them, or add an "
+            "open-licence font that has them to docs/assets/fonts/ and print/handout.css"
+        )
+    raise HandoutError(
+        f"{pdf_name}: the shipped fonts (docs/assets/fonts/) lack some characters; "
+        + "; ".join(advice)
+        + ". The PDF was not written."
+    )
 
 
 def _listed(characters):
@@ -108,7 +132,9 @@ def check_pdf_fonts(data, pdf_name):
             fonts = page.get("/Resources", {}).get("/Font", {})
             for font in fonts.values():
                 name = str(font.get("/BaseFont", "")).lstrip("/").split("+", 1)[-1]
-                if not name.startswith(shipped):      # WeasyPrint names a font "Noto-Serif-Bold-Italic"
-                    raise HandoutError(f"{pdf_name}: the PDF uses the font '{name}', which the project does not ship; "
-                                       "it was not written. Build again with HANDOUT_CACHE=0 and check "
-                                       "print/handout.css.")
+                if not name.startswith(shipped):  # WeasyPrint names a font "Noto-Serif-Bold-Italic"
+                    raise HandoutError(
+                        f"{pdf_name}: the PDF uses the font '{name}', which the project does not ship; "
+                        "it was not written. Build again with HANDOUT_CACHE=0 and check "
+                        "print/handout.css."
+                    )

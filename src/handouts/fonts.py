@@ -19,8 +19,9 @@ def read_stylesheet():
     try:
         return project.stylesheet().read_text(encoding="utf-8").removeprefix("\ufeff")
     except (OSError, UnicodeDecodeError) as error:
-        raise HandoutError(f"print/handout.css cannot be read ({error}); restore it with "
-                           "`git checkout -- print/handout.css`.") from None
+        raise HandoutError(
+            f"print/handout.css cannot be read ({error}); restore it with `git checkout -- print/handout.css`."
+        ) from None
 
 
 def print_stylesheet():
@@ -29,8 +30,10 @@ def print_stylesheet():
     css = source
     for name in FONT_URL.findall(source):
         if not (project.fonts() / name).is_file():
-            raise HandoutError(f"docs/assets/fonts/{name} is missing (print/handout.css uses it). Restore it with "
-                               f"`git checkout -- docs/assets/fonts/{name}`.")
+            raise HandoutError(
+                f"docs/assets/fonts/{name} is missing (print/handout.css uses it). Restore it with "
+                f"`git checkout -- docs/assets/fonts/{name}`."
+            )
         decompressed = _decompressed(project.fonts() / name)
         if decompressed:
             css = css.replace(f'url("../docs/assets/fonts/{name}")', f'url("{decompressed.as_uri()}")')
@@ -44,7 +47,7 @@ def cache_folder():
 def _decompressed(path):
     folder = cache_folder()
     if folder is None:
-        return None       # no private cache: WeasyPrint reads the WOFF2 file, only slower
+        return None  # no private cache: WeasyPrint reads the WOFF2 file, only slower
     data = path.read_bytes()
     if not data.startswith(b"wOF2"):
         return None
@@ -54,7 +57,7 @@ def _decompressed(path):
 
         out = io.BytesIO()
         woff2.decompress(io.BytesIO(data), out)
-        write_atomically(target, out.getvalue(), mode=0o600)   # two builds at once: each renames a whole file
+        write_atomically(target, out.getvalue(), mode=0o600)  # two builds at once: each renames a whole file
     return target
 
 
@@ -64,4 +67,5 @@ def shipped_families():
 
 def shipped_characters():
     from fontTools.ttLib import TTFont
+
     return set().union(*(TTFont(path).getBestCmap() for path in project.fonts().glob("*.woff2")))

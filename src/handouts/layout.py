@@ -10,8 +10,8 @@ from pathlib import Path
 from lxml import html as lxml_html
 
 from . import project, weasyprint_fix
-from .errors import PANGO_HINT, HandoutError
 from .cache import sha256_file
+from .errors import PANGO_HINT, HandoutError
 from .fonts import cache_folder, print_stylesheet
 
 MAX_CORRECTIONS = 6
@@ -28,7 +28,7 @@ def import_weasyprint():
     return weasyprint
 
 
-def local_only_fetcher(allowed_roots, fetched):   # fetched: {path: SHA-256}, filled as files are read
+def local_only_fetcher(allowed_roots, fetched):  # fetched: {path: SHA-256}, filled as files are read
     """Handouts use files of the project and of this build only: never the network, never another file of the
     machine (a page could otherwise embed any file into every PDF), and a file that cannot be read stops the
     render rather than print without it. Every file loaded is recorded in `fetched` (the cache's key).
@@ -42,19 +42,25 @@ def local_only_fetcher(allowed_roots, fetched):   # fetched: {path: SHA-256}, fi
             if url.startswith("data:"):
                 return super().fetch(url, headers)
             if not url.startswith("file:"):
-                raise HandoutError(f"the handout tried to load {url}; handouts may only use files in the "
-                                   "project. Remove the reference or copy the file into docs/.")
+                raise HandoutError(
+                    f"the handout tried to load {url}; handouts may only use files in the "
+                    "project. Remove the reference or copy the file into docs/."
+                )
             path = _file_url_path(url)
             if not any(path == root or root in path.parents for root in roots):
-                raise HandoutError(f"the handout tried to load {path}, which is outside the project and the built "
-                                   "site; handouts may only use the project's own files. Remove the reference.")
+                raise HandoutError(
+                    f"the handout tried to load {path}, which is outside the project and the built "
+                    "site; handouts may only use the project's own files. Remove the reference."
+                )
             try:
                 result = super().fetch(url, headers)
             except OSError as error:
-                raise HandoutError(f"cannot read {path} for the handout "
-                                   f"({getattr(error, 'reason', None) or error}). Restore the file, or remove "
-                                   "the reference to it, and build again.") from None
-            fetched[str(path)] = sha256_file(path)      # what was read, for the cache's record
+                raise HandoutError(
+                    f"cannot read {path} for the handout "
+                    f"({getattr(error, 'reason', None) or error}). Restore the file, or remove "
+                    "the reference to it, and build again."
+                ) from None
+            fetched[str(path)] = sha256_file(path)  # what was read, for the cache's record
             return result
 
     return LocalOnlyFetcher(fail_on_errors=True)
@@ -65,16 +71,19 @@ def _file_url_path(url):
 
     parts = urlsplit(url)
     if parts.netloc not in ("", "localhost"):
-        raise HandoutError(f"the handout tried to load {url}, a file on another machine; handouts may only use "
-                           "the project's own files. Remove the reference.")
+        raise HandoutError(
+            f"the handout tried to load {url}, a file on another machine; handouts may only use "
+            "the project's own files. Remove the reference."
+        )
     return Path(unquote(parts.path)).resolve()
 
 
 def allowed_roots(site_dir=None):
     """What a handout may load: the pages' folder and the print stylesheet's, the built site, and the decompressed
     fonts in the private cache. Not the rest of the project: teacher-only/ holds the teacher edition."""
-    return [project.root() / "docs", project.root() / "print"] + [folder for folder in (site_dir, cache_folder())
-                                                                   if folder]
+    return [project.root() / "docs", project.root() / "print"] + [
+        folder for folder in (site_dir, cache_folder()) if folder
+    ]
 
 
 def stylesheets(paper, paper_size, fetched):
@@ -86,14 +95,17 @@ def stylesheets(paper, paper_size, fetched):
     from weasyprint.text.fonts import FontConfiguration
 
     stylesheet, _ = print_stylesheet()
-    if _loaded.get("css_text") != stylesheet:      # the first time, or the stylesheet was edited (serve)
+    if _loaded.get("css_text") != stylesheet:  # the first time, or the stylesheet was edited (serve)
         _loaded.clear()
         _loaded["fonts"] = FontConfiguration()
         css_fetched = {}
         try:
-            _loaded["css"] = weasyprint.CSS(string=stylesheet, base_url=project.stylesheet().as_uri(),
-                                            url_fetcher=local_only_fetcher(allowed_roots(), css_fetched),
-                                            font_config=_loaded["fonts"])
+            _loaded["css"] = weasyprint.CSS(
+                string=stylesheet,
+                base_url=project.stylesheet().as_uri(),
+                url_fetcher=local_only_fetcher(allowed_roots(), css_fetched),
+                font_config=_loaded["fonts"],
+            )
         except weasyprint.urls.FatalURLFetchingError as error:
             raise error.__cause__ if isinstance(error.__cause__, HandoutError) else HandoutError(str(error))
         _loaded["css_fetched"], _loaded["css_text"] = css_fetched, stylesheet
@@ -110,13 +122,14 @@ def layout_edition(document, site_dir, paper, paper_size, pdf_name):
     allowed = allowed_roots(site_dir)
     fetched = {}
     font_config, sheets = stylesheets(paper, paper_size, fetched)
-    corrections = {}   # note id -> 1: page break after its paragraph, 2: before it
+    corrections = {}  # note id -> 1: page break after its paragraph, 2: before it
     for attempt in range(MAX_CORRECTIONS + 1):
         try:
-            layout = weasyprint.HTML(string=corrected(document, corrections),
-                                     base_url=str(Path(site_dir).resolve()) + "/",
-                                     url_fetcher=local_only_fetcher(allowed, fetched)).render(
-                stylesheets=sheets, font_config=font_config)
+            layout = weasyprint.HTML(
+                string=corrected(document, corrections),
+                base_url=str(Path(site_dir).resolve()) + "/",
+                url_fetcher=local_only_fetcher(allowed, fetched),
+            ).render(stylesheets=sheets, font_config=font_config)
         except weasyprint.urls.FatalURLFetchingError as error:
             raise (error.__cause__ if isinstance(error.__cause__, HandoutError) else HandoutError(str(error))) from None
         misplaced, lost = check_footnotes(layout)
@@ -127,13 +140,17 @@ def layout_edition(document, site_dir, paper, paper_size, pdf_name):
         if stuck or attempt == MAX_CORRECTIONS:
             note = (stuck or wrong)[0]
             if note in lost:
-                raise HandoutError(f"{pdf_name}: footnote {describe(note)} would be lost by WeasyPrint (the call is "
-                                   "printed, the note on no page), even after correction. Shorten the note or split "
-                                   "it; the PDF was not written.")
-            raise HandoutError(f"{pdf_name}: footnote {describe(note)} is printed on a different page from its call, "
-                               "even after correction. Shorten the note or the paragraph around its call; the PDF "
-                               "was not written.")
-        for note in wrong:   # all at once: each layout of a whole edition takes seconds
+                raise HandoutError(
+                    f"{pdf_name}: footnote {describe(note)} would be lost by WeasyPrint (the call is "
+                    "printed, the note on no page), even after correction. Shorten the note or split "
+                    "it; the PDF was not written."
+                )
+            raise HandoutError(
+                f"{pdf_name}: footnote {describe(note)} is printed on a different page from its call, "
+                "even after correction. Shorten the note or the paragraph around its call; the PDF "
+                "was not written."
+            )
+        for note in wrong:  # all at once: each layout of a whole edition takes seconds
             corrections[note] = corrections.get(note, 0) + 1
     return layout, len(corrections), fetched
 

@@ -21,11 +21,11 @@ from pathlib import Path
 import pdfplumber
 from pdfplumber.structure import PDFStructTree
 
-MIN_LINES = 4               # a continued page with fewer lines of text than this is a section's spilled tail
-LOWER_PART = 0.5            # "the lower part of a page": below this fraction of its height
-MIN_CALL_SIZE = 6.5         # pt
+MIN_LINES = 4  # a continued page with fewer lines of text than this is a section's spilled tail
+LOWER_PART = 0.5  # "the lower part of a page": below this fraction of its height
+MIN_CALL_SIZE = 6.5  # pt
 HEADINGS = {"H1", "H2", "H3", "H4", "H5", "H6"}
-INLINE = {"NonStruct", "Span", "Link"}      # structure elements inside a paragraph, cell, heading or item
+INLINE = {"NonStruct", "Span", "Link"}  # structure elements inside a paragraph, cell, heading or item
 
 CHECKS = {
     "short-page": "a page that holds only 1–3 lines of text",
@@ -40,8 +40,8 @@ CHECKS = {
 
 @dataclass(frozen=True)
 class Defect:
-    page: int          # 1-based, as printed in the footer
-    check: str         # a key of CHECKS
+    page: int  # 1-based, as printed in the footer
+    check: str  # a key of CHECKS
     message: str
 
     def __str__(self):
@@ -53,19 +53,19 @@ class Line:
     top: float
     bottom: float
     text: str = ""
-    kinds: set = field(default_factory=set)   # "H1"… for a heading, "table" for a table's text
-    rows: set = field(default_factory=set)     # ids of the table rows (TR) it crosses
+    kinds: set = field(default_factory=set)  # "H1"… for a heading, "table" for a table's text
+    rows: set = field(default_factory=set)  # ids of the table rows (TR) it crosses
 
 
 @dataclass
 class Page:
     number: int
     height: float
-    lines: list                  # running text (no notes, no footer), top to bottom
-    rules: list                  # (top, bottom, thickness) of each ruled answer line
-    figures: list                # (top, bottom) of each figure
-    calls: list                  # (size, text, the character before it, context)
-    tables: dict                 # table id -> {"body": set of row ids, "head": set of row ids}
+    lines: list  # running text (no notes, no footer), top to bottom
+    rules: list  # (top, bottom, thickness) of each ruled answer line
+    figures: list  # (top, bottom) of each figure
+    calls: list  # (size, text, the character before it, context)
+    tables: dict  # table id -> {"body": set of row ids, "head": set of row ids}
 
 
 def check_pdf(path):
@@ -114,10 +114,10 @@ def _read_page(page, elements, figure_boxes):
     for char in page.chars:
         path = elements.get((page.page_number, char.get("mcid")))
         if path is None:
-            continue                                          # the running footer (margin boxes)
+            continue  # the running footer (margin boxes)
         top_level = path[1] if len(path) > 1 and path[0].type == "Document" else path[0]
         if top_level.type == "NonStruct":
-            continue                                          # the footnote area
+            continue  # the footnote area
         char["path"] = path
         body.append(char)
 
@@ -142,7 +142,7 @@ def _read_page(page, elements, figure_boxes):
         right = None
         for char in sorted(chars_in_line, key=lambda c: c["x0"]):
             if right is not None and char["x0"] - right > 1:
-                line.text += " "                          # spaces are not drawn, and none at a line's end
+                line.text += " "  # spaces are not drawn, and none at a line's end
             line.text += char["text"]
             right = char["x1"]
 
@@ -156,8 +156,10 @@ def _read_page(page, elements, figure_boxes):
         part = "head" if any(element.type == "THead" for element in path) else "body"
         tables.setdefault(id(table), {"head": set(), "body": set()})[part].add(id(row))
 
-    figures = sorted((page.height - max(box[1], box[3]), page.height - min(box[1], box[3]))
-                     for box in figure_boxes.get(page.page_number, []))
+    figures = sorted(
+        (page.height - max(box[1], box[3]), page.height - min(box[1], box[3]))
+        for box in figure_boxes.get(page.page_number, [])
+    )
     return Page(page.page_number, page.height, lines, _answer_rules(page, body), figures, calls, tables)
 
 
@@ -165,7 +167,7 @@ def _find_calls(page, body):
     """Note calls: runs of digits, smaller than the text of their paragraph (or cell, heading, item) and
     raised above the text next to them. Returns ([(size, text, the character before, context)], their chars)."""
     blocks = {}
-    for char in body:                                     # body is in the order the page draws its text
+    for char in body:  # body is in the order the page draws its text
         block = next(element for element in reversed(char["path"]) if element.type not in INLINE)
         blocks.setdefault(id(block), []).append(char)
     calls, call_chars = [], set()
@@ -183,13 +185,22 @@ def _find_calls(page, body):
                 index += 1
                 continue
             digits, before = chars[index:run], chars[index - 1] if index else None
-            neighbour = before if before is not None and before["text"].strip() else (
-                chars[run] if run < len(chars) else before)
+            neighbour = (
+                before
+                if before is not None and before["text"].strip()
+                else (chars[run] if run < len(chars) else before)
+            )
             raised = neighbour is not None and _baseline(page, neighbour) - _baseline(page, digits[0])
             if raised and raised > 0.15 * digits[0]["size"]:
-                context = "".join(char["text"] for char in chars[max(0, index - 20):index])
-                calls.append((digits[0]["size"], "".join(char["text"] for char in digits),
-                              before["text"] if before is not None else "", context))
+                context = "".join(char["text"] for char in chars[max(0, index - 20) : index])
+                calls.append(
+                    (
+                        digits[0]["size"],
+                        "".join(char["text"] for char in digits),
+                        before["text"] if before is not None else "",
+                        context,
+                    )
+                )
                 call_chars.update(id(char) for char in digits)
             index = run
     return calls, call_chars
@@ -215,9 +226,11 @@ def _answer_rules(page, body):
         thickness = outer["bottom"] - inner["bottom"]
         if not 0.1 <= thickness <= 3 or inner["bottom"] - top < 12:
             continue
-        if any(x0 - 1 <= c["x0"] and c["x1"] <= x1 + 1 and top <= (c["top"] + c["bottom"]) / 2 <= outer["bottom"]
-               for c in body):
-            continue                                          # a box with text in it: not an answer line
+        if any(
+            x0 - 1 <= c["x0"] and c["x1"] <= x1 + 1 and top <= (c["top"] + c["bottom"]) / 2 <= outer["bottom"]
+            for c in body
+        ):
+            continue  # a box with text in it: not an answer line
         rules.append((top, outer["bottom"], thickness))
     return sorted(rules)
 
@@ -241,7 +254,7 @@ def _last_content(page):
 def _short_page(page):
     first = _first_content(page)
     if page.rules or page.figures or not page.lines or (first and "H1" in first[1].kinds):
-        return []          # ruled space or a figure is content; a page that opens a section may be short
+        return []  # ruled space or a figure is content; a page that opens a section may be short
     if len(page.lines) >= MIN_LINES:
         return []
     text = " / ".join(line.text for line in page.lines)
@@ -256,13 +269,19 @@ def _stranded_heading(page, after):
     heading = headings[-1]
     below = [line for line in page.lines if line.top > heading.bottom and not line.kinds & HEADINGS]
     if any(rule[0] >= heading.bottom - 1 for rule in page.rules) or any(
-            box[0] >= heading.bottom - 1 for box in page.figures):
+        box[0] >= heading.bottom - 1 for box in page.figures
+    ):
         return []
     overleaf = _first_content(after) if after else None
     if below and (len(below) >= 2 or not overleaf or overleaf[0] != "text" or overleaf[1].kinds & HEADINGS):
         return []
-    return [Defect(page.number, "stranded-heading", f"the heading “{heading.text[:60]}” ends the page with "
-                   f"{len(below)} line(s) of its text under it")]
+    return [
+        Defect(
+            page.number,
+            "stranded-heading",
+            f"the heading “{heading.text[:60]}” ends the page with {len(below)} line(s) of its text under it",
+        )
+    ]
 
 
 def _answer_lines(before, page):
@@ -271,8 +290,13 @@ def _answer_lines(before, page):
         return []
     if before is not None and (_last_content(before) or ("",))[0] == "rule":
         return [Defect(page.number, "answer-lines-split", f"ruled answer lines continue from p. {before.number}")]
-    return [Defect(page.number, "answer-lines-moved", "the page starts with ruled answer lines; their question "
-                   "is on the page before")]
+    return [
+        Defect(
+            page.number,
+            "answer-lines-moved",
+            "the page starts with ruled answer lines; their question is on the page before",
+        )
+    ]
 
 
 def _table_rows(page, after):
@@ -285,24 +309,32 @@ def _table_rows(page, after):
     if page.rules and page.rules[-1][1] > last.bottom:
         return []
     ending = next(table for table in page.tables.values() if table["body"] & last.rows or table["head"] & last.rows)
-    starting = next(table for table in after.tables.values()
-                    if table["body"] & first[1].rows or table["head"] & first[1].rows)
+    starting = next(
+        table for table in after.tables.values() if table["body"] & first[1].rows or table["head"] & first[1].rows
+    )
     here, there = len(ending["body"]), len(starting["body"])
     if here >= 2 and there >= 2:
         return []
-    return [Defect(page.number, "table-single-row", f"a table breaks with {here} body row(s) on this page and "
-                   f"{there} on p. {after.number}")]
+    return [
+        Defect(
+            page.number,
+            "table-single-row",
+            f"a table breaks with {here} body row(s) on this page and {there} on p. {after.number}",
+        )
+    ]
 
 
 def _note_calls(page):
     defects = []
     for size, text, previous, context in page.calls:
         if size < MIN_CALL_SIZE - 0.05:
-            defects.append(Defect(page.number, "small-note-call", f"note call {text} after “{context[-20:]}” is "
-                                  f"{size:.1f} pt"))
+            defects.append(
+                Defect(page.number, "small-note-call", f"note call {text} after “{context[-20:]}” is {size:.1f} pt")
+            )
         if previous.isspace():
-            defects.append(Defect(page.number, "space-before-call", f"a space before note call {text}: "
-                                  f"“{context[-20:]}{text}”"))
+            defects.append(
+                Defect(page.number, "space-before-call", f"a space before note call {text}: “{context[-20:]}{text}”")
+            )
     return defects
 
 

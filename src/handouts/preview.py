@@ -67,7 +67,7 @@ def main(argv):
     for path, _, _ in results:
         if last:
             shutil.copyfile(path, last / Path(path).name)
-        try:     # the server may be cleaning its folder for the next edit: then that build copies them
+        try:  # the server may be cleaning its folder for the next edit: then that build copies them
             target = Path(served) / "handouts" / Path(path).name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
@@ -75,8 +75,11 @@ def main(argv):
             pass
     if last:
         (last / DONE).write_text(f"{time.perf_counter() - started:.1f} s\n")
-    print(f"Preview handouts remade in {time.perf_counter() - started:.1f} s: "
-          + ", ".join(Path(path).name for path, _, _ in results), file=sys.stderr)
+    print(
+        f"Preview handouts remade in {time.perf_counter() - started:.1f} s: "
+        + ", ".join(Path(path).name for path, _, _ in results),
+        file=sys.stderr,
+    )
     return 0
 
 

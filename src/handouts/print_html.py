@@ -19,14 +19,31 @@ from .errors import HandoutError
 SOLUTION_TITLE = re.compile(r"^\s*Question\s+(\d+)\b[:.]?\s*(.*)$", re.IGNORECASE)
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # A float: footnote element must stay inline: the HTML parser would close the paragraph at a block.
-NOTE_BLOCKS = ("p", "ul", "ol", "li", "pre", "blockquote", "div", "table", "thead", "tbody", "tr", "td", "th", "dl",
-               "dt", "dd")
-QUESTIONS_PAGE = "questions.md"
-XREF_EXCLUDED = {"glossary"}      # a glossary link is a word, not a cross-reference: no page number   # solutions name a question of this page ("Question 13")
+NOTE_BLOCKS = (
+    "p",
+    "ul",
+    "ol",
+    "li",
+    "pre",
+    "blockquote",
+    "div",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "td",
+    "th",
+    "dl",
+    "dt",
+    "dd",
+)
+QUESTIONS_PAGE = "questions.md"  # solutions name a question of this page ("Question 13")
+# A glossary link is a word, not a cross-reference: no page number.
+XREF_EXCLUDED = {"glossary"}
 
 
 def escape(text):
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"))
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def slug(src):
@@ -40,21 +57,27 @@ def edition_html(site_dir, edition, built, config):
     site_dir = Path(site_dir)
     for ref in edition.pages:
         if ref.src not in built:
-            raise HandoutError(f"mkdocs.yml: the {edition.name} edition lists '{ref.src}', which is not a page of "
-                               f"this {config['extra'].get('audience', 'student')} build (a missing file, a typo, "
-                               "or a teacher-only page in a student edition). Correct the list.")
+            raise HandoutError(
+                f"mkdocs.yml: the {edition.name} edition lists '{ref.src}', which is not a page of "
+                f"this {config['extra'].get('audience', 'student')} build (a missing file, a typo, "
+                "or a teacher-only page in a student edition). Correct the list."
+            )
     page_slugs = {built[ref.src]: slug(ref.src) for ref in edition.pages}
     whole = {built[ref.src] for ref in edition.pages if not ref.fragment}
     section_ids, sections, contents = {}, [], []
     for ref in edition.pages:
         dest = built[ref.src]
-        section_ids.setdefault(dest, page_slugs[dest] if dest in whole else f"{page_slugs[dest]}--section-{ref.fragment}")
+        section_ids.setdefault(
+            dest, page_slugs[dest] if dest in whole else f"{page_slugs[dest]}--section-{ref.fragment}"
+        )
     for ref in edition.pages:
         dest = built[ref.src]
         article = _article(site_dir / dest, ref.src)
         if edition.audience == "student" and (article.find_class("teacher")):
-            raise HandoutError(f"docs/{ref.src}: the built page holds a teacher box, and the {edition.name} edition "
-                               "is for students. Build the student edition from the student site (mkdocs.yml).")
+            raise HandoutError(
+                f"docs/{ref.src}: the built page holds a teacher box, and the {edition.name} edition "
+                "is for students. Build the student edition from the student site (mkdocs.yml)."
+            )
         if article.find_class("telegram") and not ref.fragment and edition.cover:
             sections.append(_clean_copy(article, page_slugs[dest]))
             contents.append((f"{page_slugs[dest]}-clean", "The telegram, to read through first"))
@@ -64,26 +87,33 @@ def edition_html(site_dir, edition, built, config):
         sections.append(section)
     sections = _place_solutions(sections, edition)
     label = edition.title
-    body = [lxml_html.tostring(section, encoding="unicode") if not isinstance(section, str) else section
-            for section in sections]
+    body = [
+        lxml_html.tostring(section, encoding="unicode") if not isinstance(section, str) else section
+        for section in sections
+    ]
     cover = _cover(config, extra, edition, contents) if edition.cover else ""
     title = extra.get("title", config["site_name"])
     head = f"""<meta charset="utf-8"><title>{escape(title)} ({escape(label)})</title>
-<meta name="author" content="{escape(extra.get('author', ''))}">
-<meta name="description" content="{escape(edition.description or extra.get('subject', ''))}">
-<meta name="keywords" content="{escape(extra.get('keywords', ''))}">"""
-    document = (f'<!DOCTYPE html>\n<html lang="{config["theme"]["language"] or "en"}"><head>{head}</head>'
-                f'<body class="{edition.audience} edition-{edition.name}"'
-                f' data-title="{escape(config["site_name"])}" data-edition="{escape(label)}">{cover}\n'
-                + "\n".join(body) + "</body></html>")
+<meta name="author" content="{escape(extra.get("author", ""))}">
+<meta name="description" content="{escape(edition.description or extra.get("subject", ""))}">
+<meta name="keywords" content="{escape(extra.get("keywords", ""))}">"""
+    document = (
+        f'<!DOCTYPE html>\n<html lang="{config["theme"]["language"] or "en"}"><head>{head}</head>'
+        f'<body class="{edition.audience} edition-{edition.name}"'
+        f' data-title="{escape(config["site_name"])}" data-edition="{escape(label)}">{cover}\n'
+        + "\n".join(body)
+        + "</body></html>"
+    )
     check_solutions_after_questions(document, edition)
     return document
 
 
 def _article(built_file, src):
     if not built_file.is_file():
-        raise HandoutError(f"{built_file}: this built page is missing, so the handout cannot include docs/{src}. "
-                           "Run ./scripts/build (or `mkdocs build`) first.")
+        raise HandoutError(
+            f"{built_file}: this built page is missing, so the handout cannot include docs/{src}. "
+            "Run ./scripts/build (or `mkdocs build`) first."
+        )
     tree = lxml_html.fromstring(built_file.read_bytes())
     article = tree.find_class("md-content__inner")
     if not article:
@@ -94,23 +124,36 @@ def _article(built_file, src):
 def _cover(config, extra, edition, contents):
     site_url = config.get("site_url") or ""
     # A local preview address means nobody has said where the site is published (see README: SITE_URL).
-    website = ("not published yet: ask your teacher for the address" if re.match(
-        r"https?://(127\.0\.0\.1|localhost)\b", site_url) else escape(site_url))
+    website = (
+        "not published yet: ask your teacher for the address"
+        if re.match(r"https?://(127\.0\.0\.1|localhost)\b", site_url)
+        else escape(site_url)
+    )
     toc = "\n".join(f'<li><a href="#{section_id}">{escape(name)}</a></li>' for section_id, name in contents)
-    what = escape(edition.description) if edition.description else (
-        "A printable handout of the online module: the telegram with numbered paragraphs (¶1–¶7) and footnotes, "
-        "its context, questions" + (" with suggested answers and the teacher’s guide" if edition.audience ==
-                                     "teacher" else " with space to answer") + ", a glossary and sources.")
+    what = (
+        escape(edition.description)
+        if edition.description
+        else (
+            "A printable handout of the online module: the telegram with numbered paragraphs (¶1–¶7) and footnotes, "
+            "its context, questions"
+            + (
+                " with suggested answers and the teacher’s guide"
+                if edition.audience == "teacher"
+                else " with space to answer"
+            )
+            + ", a glossary and sources."
+        )
+    )
     return f"""
 <section class="cover">
-  <h1>{escape(extra.get('title', config['site_name']))}</h1>
-  <p class="subtitle">{escape(extra.get('subject', ''))}</p>
+  <h1>{escape(extra.get("title", config["site_name"]))}</h1>
+  <p class="subtitle">{escape(extra.get("subject", ""))}</p>
   <p class="edition">{escape(edition.title)}</p>
   <dl>
     <dt>What this is</dt><dd>{what}</dd>
-    <dt>Version</dt><dd>{escape(str(extra.get('version', '')))}, {escape(str(extra.get('date', '')))}</dd>
+    <dt>Version</dt><dd>{escape(str(extra.get("version", "")))}, {escape(str(extra.get("date", "")))}</dd>
     <dt>Website</dt><dd>{website}</dd>
-    <dt>Editors</dt><dd>{escape(extra.get('author', config.get('site_author') or ''))}</dd>
+    <dt>Editors</dt><dd>{escape(extra.get("author", config.get("site_author") or ""))}</dd>
   </dl>
   <div class="contents"><h2>Contents</h2><ol>{toc}</ol></div>
   <p class="licence">Module text: CC BY 4.0. The English translation of the telegram is reproduced from the
@@ -125,7 +168,7 @@ def _clean_copy(article, page_slug):
     Same words and ¶ numbers as the annotated version (the build has checked them against the archive)."""
     telegram = copy.deepcopy(article.find_class("telegram")[0])
     for call in telegram.xpath('.//sup[starts-with(@id, "fnref")]'):
-        call.drop_tree()                      # keeps the text after the call
+        call.drop_tree()  # keeps the text after the call
     for element in telegram.xpath(".//*[@id]"):
         del element.attrib["id"]
     for label in telegram.find_class("para-number"):
@@ -134,7 +177,8 @@ def _clean_copy(article, page_slug):
     section = lxml_html.fragment_fromstring(
         f'<section class="page clean-copy" id="{page_slug}-clean"><h1>The telegram, to read through first</h1>'
         '<p class="clean-intro">The English translation exactly as the archive gives it, without notes. The '
-        'annotated version that follows has the same ¶ numbers, with notes at the foot of each page.</p></section>')
+        "annotated version that follows has the same ¶ numbers, with notes at the foot of each page.</p></section>"
+    )
     section.append(telegram)
     return lxml_html.tostring(section, encoding="unicode")
 
@@ -147,8 +191,10 @@ def _selected(article, ref):
         return children
     start = next((child for child in children if child.get("id") == ref.fragment), None)
     if start is None or start.tag not in HEADINGS:
-        raise HandoutError(f"mkdocs.yml: an edition lists '{ref.src}#{ref.fragment}', but docs/{ref.src} has no "
-                           f"heading with the id '{ref.fragment}'. Correct the id (look for '{{ #… }}' after a heading).")
+        raise HandoutError(
+            f"mkdocs.yml: an edition lists '{ref.src}#{ref.fragment}', but docs/{ref.src} has no "
+            f"heading with the id '{ref.fragment}'. Correct the id (look for '{{ #… }}' after a heading)."
+        )
     level, picked = int(start.tag[1]), [start]
     for sibling in start.itersiblings():
         if sibling.tag in HEADINGS and int(sibling.tag[1]) <= level or sibling in notes:
@@ -160,8 +206,10 @@ def _selected(article, ref):
 def _print_section(article, ref, dest, page_slugs, section_ids, edition):
     """The article of one built page (or one section of it), made fit for paper."""
     page_slug = page_slugs[dest]
-    section = lxml_html.Element("section", {"class": "page", "id": section_ids[dest] if not ref.fragment
-                                            else f"{page_slug}--section-{ref.fragment}"})
+    section = lxml_html.Element(
+        "section",
+        {"class": "page", "id": section_ids[dest] if not ref.fragment else f"{page_slug}--section-{ref.fragment}"},
+    )
     for child in _selected(article, ref):
         section.append(copy.deepcopy(child))
     for selector in ("headerlink", "md-content__button", "md-source-file", "handout-links", "web-only"):
@@ -171,8 +219,9 @@ def _print_section(article, ref, dest, page_slugs, section_ids, edition):
     _notes_at_their_calls(section, page_slug)
     _teacher_boxes(section, edition)
     _solutions_marked(section, edition, ref)
-    if edition.answer_lines is True or (isinstance(edition.answer_lines, (list, tuple))
-                                        and ref.src in edition.answer_lines):
+    if edition.answer_lines is True or (
+        isinstance(edition.answer_lines, (list, tuple)) and ref.src in edition.answer_lines
+    ):
         _answer_lines(section)
 
     # Ids and links: unique across the combined document; links to other pages become links inside it.
@@ -182,7 +231,9 @@ def _print_section(article, ref, dest, page_slugs, section_ids, edition):
     for link in section.xpath(".//a[@href]"):
         href = link.get("href")
         if href.startswith(("http://", "https://", "mailto:")):
-            if link.text_content().strip() != href and "bibliography-entry" not in (link.getparent().get("class") or ""):
+            if link.text_content().strip() != href and "bibliography-entry" not in (
+                link.getparent().get("class") or ""
+            ):
                 url = lxml_html.Element("span", {"class": "external-url"})
                 url.text = f" ({href})"
                 url.tail = link.tail
@@ -192,7 +243,7 @@ def _print_section(article, ref, dest, page_slugs, section_ids, edition):
         page, _, fragment = href.partition("#")
         page = page or dest
         if page not in page_slugs:
-            link.drop_tag()        # a page this edition does not contain (or a download link)
+            link.drop_tag()  # a page this edition does not contain (or a download link)
             continue
         target = f"#{page_slugs[page]}--{fragment}".replace(":", "-") if fragment else f"#{section_ids[page]}"
         link.set("href", target)
@@ -209,8 +260,9 @@ def _resolve_urls(section, dest):
     folder = posixpath.dirname(dest)
     if not folder:
         return
-    for element, attribute in [(e, "href") for e in section.xpath(".//*[@href]")] + \
-                              [(e, "src") for e in section.xpath(".//*[@src]")]:
+    for element, attribute in [(e, "href") for e in section.xpath(".//*[@href]")] + [
+        (e, "src") for e in section.xpath(".//*[@src]")
+    ]:
         value = element.get(attribute)
         if not value or value.startswith(("#", "data:", "mailto:")) or "://" in value or value.startswith("/"):
             continue
@@ -230,7 +282,7 @@ def _notes_at_their_calls(section, page_slug):
                 block.set("class", f"note-{block.tag} {block.get('class') or ''}".strip())
                 block.tag = "span"
         for number, paragraph in enumerate(item.xpath('./span[@class="note-p"]')):
-            if number:                # paragraphs of a note run on, as in the notes on the web page's foot
+            if number:  # paragraphs of a note run on, as in the notes on the web page's foot
                 paragraph.text = " " + (paragraph.text or "")
             paragraph.drop_tag()
         notes[item.get("id")] = item
@@ -294,8 +346,10 @@ def _solutions_marked(section, edition, ref):
         title = summary.text_content().strip() if summary is not None else ""
         match = SOLUTION_TITLE.match(title)
         if not match:
-            raise HandoutError(f"docs/{ref.src}: the solution box titled '{title or 'Check your work'}' does not say "
-                               "which question it answers; write its first line as '/// solution | Question 13: …'.")
+            raise HandoutError(
+                f"docs/{ref.src}: the solution box titled '{title or 'Check your work'}' does not say "
+                "which question it answers; write its first line as '/// solution | Question 13: …'."
+            )
         details.set("data-question", match.group(1))
         if summary is not None:
             summary.text, summary[:] = f"Question {match.group(1)}: {match.group(2)}".rstrip(": "), []
@@ -315,14 +369,15 @@ def _place_solutions(sections, edition):
     for section in sections:
         if isinstance(section, str):
             continue
-        for details in section.xpath('.//details[@data-question]'):
+        for details in section.xpath(".//details[@data-question]"):
             moved.append(details)
     if not moved:
         return sections
     part = lxml_html.fragment_fromstring(
         f'<section class="page check-your-work" id="check-your-work-{edition.name}"><h1>Check your work</h1>'
         '<p class="check-intro">Read these only after you have answered the questions: one box for each question, '
-        'in the order of the questions.</p></section>')
+        "in the order of the questions.</p></section>"
+    )
     # One box a question, in question order: several pages may answer the same question.
     by_question = {}
     for details in moved:
@@ -342,9 +397,15 @@ def _place_solutions(sections, edition):
             for child in list(details):
                 box.append(child)
             details.drop_tree()
-    last = max((index for index, section in enumerate(sections) if not isinstance(section, str)
-                and section.xpath(".//h3[@data-answer-lines]")), default=len(sections) - 1)
-    return sections[:last + 1] + [part] + sections[last + 1:]
+    last = max(
+        (
+            index
+            for index, section in enumerate(sections)
+            if not isinstance(section, str) and section.xpath(".//h3[@data-answer-lines]")
+        ),
+        default=len(sections) - 1,
+    )
+    return sections[: last + 1] + [part] + sections[last + 1 :]
 
 
 def check_solutions_after_questions(document, edition):
@@ -353,7 +414,7 @@ def check_solutions_after_questions(document, edition):
         return
     tree = lxml_html.document_fromstring(document)
     questions, solutions = {}, []
-    for position, element in enumerate(tree.iter()):           # in reading order
+    for position, element in enumerate(tree.iter()):  # in reading order
         match = re.fullmatch(rf"{slug(QUESTIONS_PAGE)}--q(\d+)", element.get("id") or "")
         if match and element.tag == "h3":
             questions[match.group(1)] = position
@@ -361,15 +422,17 @@ def check_solutions_after_questions(document, edition):
             solutions.append((position, element.get("data-question")))
     for position, number in solutions:
         if number in questions and position < questions[number]:
-            raise HandoutError(f"mkdocs.yml: in the {edition.name} edition a solution to question {number} comes before "
-                               "the question. List the question's page first, or write 'solutions: after'.")
+            raise HandoutError(
+                f"mkdocs.yml: in the {edition.name} edition a solution to question {number} comes before "
+                "the question. List the question's page first, or write 'solutions: after'."
+            )
     if edition.solutions == "omit" and tree.xpath('//*[contains(concat(" ", @class, " "), " solution")]'):
         raise HandoutError(f"the {edition.name} edition should leave out every solution, and one is still there.")
 
 
 def _answer_lines(section):
     """Ruled space to answer under each question heading."""
-    for heading in section.xpath('.//h3[@data-answer-lines]'):
+    for heading in section.xpath(".//h3[@data-answer-lines]"):
         last = heading
         for sibling in heading.itersiblings():
             if sibling.tag in ("h1", "h2", "h3"):
@@ -377,7 +440,7 @@ def _answer_lines(section):
             last = sibling
         lines = lxml_html.Element("div", {"class": "answer-lines"})
         for _ in range(int(heading.get("data-answer-lines"))):
-            etree.SubElement(lines, "div", {"class": "answer-line"})   # one ruled line each
+            etree.SubElement(lines, "div", {"class": "answer-line"})  # one ruled line each
         lines.tail = last.tail
         last.tail = None
         last.addnext(lines)

@@ -44,14 +44,24 @@ def table(editions, papers, counts):
                 cells = [THIS_EDITION, "", "", ""]
             else:
                 sheets = math.ceil(pages / 2)
-                cells = [str(pages), str(pages), str(sheets),
-                         f"{copies * sheets:,} ({copies} × {sheets})" if copies > 1 else str(sheets)]
-            rows.append(f"<tr><td>{escape(edition.title)}</td><td>{PAPER_LABELS[paper]}</td>"
-                        + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
-    return ('<table class="what-to-print">\n<thead><tr><th>Edition</th><th>Paper</th><th>Pages</th>'
-            "<th>Sheets, single-sided</th><th>Sheets, double-sided</th>"
-            f"<th>Sheets for a class of {CLASS_SIZE}, double-sided (teacher: one copy)</th></tr></thead>\n<tbody>\n"
-            + "\n".join(rows) + "\n</tbody></table>")
+                cells = [
+                    str(pages),
+                    str(pages),
+                    str(sheets),
+                    f"{copies * sheets:,} ({copies} × {sheets})" if copies > 1 else str(sheets),
+                ]
+            rows.append(
+                f"<tr><td>{escape(edition.title)}</td><td>{PAPER_LABELS[paper]}</td>"
+                + "".join(f"<td>{cell}</td>" for cell in cells)
+                + "</tr>"
+            )
+    return (
+        '<table class="what-to-print">\n<thead><tr><th>Edition</th><th>Paper</th><th>Pages</th>'
+        "<th>Sheets, single-sided</th><th>Sheets, double-sided</th>"
+        f"<th>Sheets for a class of {CLASS_SIZE}, double-sided (teacher: one copy)</th></tr></thead>\n<tbody>\n"
+        + "\n".join(rows)
+        + "\n</tbody></table>"
+    )
 
 
 def student_counts(config, student_editions, papers):
@@ -61,8 +71,10 @@ def student_counts(config, student_editions, papers):
         for paper in papers:
             pdf = folder / edition.pdf_name(paper)
             if not pdf.is_file():
-                raise HandoutError(f"{pdf} is missing, so the teacher's 'What to print' table cannot be counted. "
-                                   "Build the student site first: ./scripts/build makes both.")
+                raise HandoutError(
+                    f"{pdf} is missing, so the teacher's 'What to print' table cannot be counted. "
+                    "Build the student site first: ./scripts/build makes both."
+                )
             counts[(edition.name, paper)] = page_count(pdf)
     return counts
 
@@ -70,8 +82,11 @@ def student_counts(config, student_editions, papers):
 def with_counts(document, config, counts):
     """The table with these counts; put into `document` in place of the one there (or alone if None)."""
     all_editions, papers = load(config)
-    filled = table(all_editions, papers, {**student_counts(config, [e for e in all_editions if e.audience ==
-                                                                    "student"], papers), **counts})
+    filled = table(
+        all_editions,
+        papers,
+        {**student_counts(config, [e for e in all_editions if e.audience == "student"], papers), **counts},
+    )
     return filled if document is None else TABLE.sub(lambda _: filled, document)
 
 
