@@ -47,7 +47,7 @@ def render_all(config, site_dir=None, files=None, log=print, only=None):
     documents = {edition: edition_html(site_dir, edition, built, config) for edition in chosen}
     counts = what_to_print.known_counts(config) if audience == "teacher" else {}
     results = _render_editions(documents, papers, counts, css, site_dir, config, log)
-    if audience == "teacher":
+    if audience == "teacher" and any(what_to_print.TABLE.search(document) for document in documents.values()):
         # The teacher's "What to print" table counts the teacher editions too: they are laid out again, once,
         # when their own page counts were not known yet (a first build) or have changed.
         made = {
@@ -70,7 +70,7 @@ def _render_editions(documents, papers, counts, css, site_dir, config, log):
     a time. Returns [(path, pages, bytes)]."""
     jobs = []
     for edition, document in documents.items():
-        if counts:
+        if counts and what_to_print.TABLE.search(document):
             document = what_to_print.with_counts(document, config, counts)
         for paper in papers:
             output = site_dir / OUTPUT_FOLDER / edition.pdf_name(paper)
@@ -143,11 +143,11 @@ def what_to_print_table(config):
 
 def _fill_what_to_print(config, site_dir, teacher_editions, papers, counts):
     """On the teacher's website copy, the table gets the teacher editions' page counts as well."""
-    filled = what_to_print.with_counts(None, config, counts)
     for page in Path(site_dir).rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        if '<table class="what-to-print">' in text:
-            write_atomically(page, what_to_print.TABLE.sub(lambda _: filled, text).encode("utf-8"))
+        if what_to_print.TABLE.search(text):
+            filled = what_to_print.with_counts(text, config, counts)
+            write_atomically(page, filled.encode("utf-8"))
 
 
 def handout_links(config):
