@@ -146,3 +146,13 @@ def edit(path, old, new, count=1):
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} is not in {path}"
     path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def fails_with(result, *expected):
+    """The run failed and its output holds each expected piece of the message, verbatim, and no traceback."""
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, f"expected a failure, got exit 0:\n{output}"
+    for text in expected:
+        assert text in output, f"{text!r} not in:\n{output}"
+    assert "Traceback" not in output, output
+    return output

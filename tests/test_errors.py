@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import smallproject
-from smallproject import edit
+from smallproject import edit, fails_with
 
 ROOT = smallproject.ROOT
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
@@ -57,16 +57,6 @@ def build(project, site=None, handouts=True):
         text=True,
         timeout=300,
     )
-
-
-def fails_with(result, *expected):
-    """The run failed and its output holds each expected piece of the message, verbatim."""
-    output = result.stdout + result.stderr
-    assert result.returncode != 0, f"expected a failure, got exit 0:\n{output}"
-    for text in expected:
-        assert text in output, f"{text!r} not in:\n{output}"
-    assert "Traceback" not in output, output
-    return output
 
 
 def render(project, *args, env=None):

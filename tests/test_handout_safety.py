@@ -16,7 +16,7 @@ import pytest
 from pypdf import PdfReader
 
 import smallproject
-from smallproject import edit
+from smallproject import edit, fails_with
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "HANDOUTS": "1"}
 
@@ -57,15 +57,6 @@ def build(project, cache, site=None, tmpdir=None, config="mkdocs.yml"):
         text=True,
         timeout=300,
     )
-
-
-def fails_with(result, *expected):
-    output = result.stdout + result.stderr
-    assert result.returncode != 0, f"expected a failure, got exit 0:\n{output}"
-    for text in expected:
-        assert text in output, f"{text!r} not in:\n{output}"
-    assert "Traceback" not in output, output
-    return output
 
 
 def pdf_text(path):
