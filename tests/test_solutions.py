@@ -89,6 +89,23 @@ def test_every_solution_names_its_question(built_site):
             assert match and 1 <= int(match.group(1)) <= 15, (path.name, summary.text_content())
 
 
+def test_a_closed_solution_box_gives_nothing_away_by_its_title(built_site):
+    """On the website a solution is a closed box, but its title shows: it names the question, not the answer."""
+    words = {
+        13: ["for the 20 divisions", 'for each of" means'],
+        14: ["thousand", "1,400"],
+        11: ["a landing", "landings"],
+        12: ["20 divisions a year"],
+        4: ["between two", "in power"],
+    }
+    for path in built_site.rglob("*.html"):
+        for summary in html.fromstring(path.read_bytes()).xpath('//details[contains(@class, "solution")]/summary'):
+            title = " ".join(summary.text_content().split())
+            number = int(re.match(r"Question (\d+)", title).group(1))
+            giveaways = words.get(number, []) + ANSWERS.get(number, [])
+            assert not [word for word in giveaways if word.lower() in title.lower()], (path.name, title)
+
+
 @pytest.mark.parametrize("site", ["built_site", "teacher_site"])
 def test_no_screen_only_words_in_print_text(request, site):
     """What a handout prints (the article without .web-only) never asks the reader to point, click or hover."""

@@ -385,12 +385,12 @@ def _place_solutions(sections, edition):
     for number in sorted(by_question):
         box = etree.SubElement(part, "div", {"class": "solution-box", "data-question": str(number)})
         etree.SubElement(box, "p", {"class": "solution-label"}).text = f"Question {number}"
-        for details in by_question[number]:
+        titles = [SOLUTION_TITLE.match(details.findtext("summary") or "").group(2) for details in by_question[number]]
+        for details, title in zip(by_question[number], titles):
             summary = details.find("summary")
-            title = SOLUTION_TITLE.match(summary.text_content()).group(2) if summary is not None else ""
             if summary is not None:
                 summary.drop_tree()
-            if title and len(by_question[number]) > 1:
+            if title and len(set(titles)) > 1:  # parts of one answer, each with its own title
                 etree.SubElement(box, "p", {"class": "solution-part"}).text = title[0].upper() + title[1:]
             if details.text and details.text.strip():
                 etree.SubElement(box, "p").text = details.text
