@@ -69,3 +69,17 @@ def canonical_paragraphs():
     import telegram
 
     return telegram.canonical_paragraphs()
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory):
+    """The small project (tests/smallproject.py), made once; tests break copies of it."""
+    import smallproject
+
+    return smallproject.make(tmp_path_factory.mktemp("small") / "project")
+
+
+@pytest.fixture
+def project(template, tmp_path):
+    """A fresh copy of the small project for one test to break."""
+    return Path(shutil.copytree(template, tmp_path / "project", symlinks=True))

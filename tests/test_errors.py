@@ -28,16 +28,6 @@ RENDER = ["scripts/render_handouts.py"]
 
 
 @pytest.fixture(scope="session")
-def template(tmp_path_factory):
-    return smallproject.make(tmp_path_factory.mktemp("small") / "project")
-
-
-@pytest.fixture
-def project(template, tmp_path):
-    return Path(shutil.copytree(template, tmp_path / "project", symlinks=True))
-
-
-@pytest.fixture(scope="session")
 def good_site(template, tmp_path_factory):
     """The small project's site, built once, without the PDFs (the handout CLI tests render them)."""
     site = tmp_path_factory.mktemp("small-site") / "site"

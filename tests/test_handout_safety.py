@@ -6,16 +6,13 @@ Each test builds a fresh copy of the small project (tests/smallproject.py) with 
 
 import json
 import os
-import shutil
 import stat
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-import smallproject
 from smallproject import edit, fails_with
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "HANDOUTS": "1"}
@@ -33,16 +30,6 @@ def pixel(colour):
 
 
 PIXEL_RED, PIXEL_BLUE = pixel("red"), pixel("blue")
-
-
-@pytest.fixture(scope="session")
-def template(tmp_path_factory):
-    return smallproject.make(tmp_path_factory.mktemp("small") / "project")
-
-
-@pytest.fixture
-def project(template, tmp_path):
-    return Path(shutil.copytree(template, tmp_path / "project", symlinks=True))
 
 
 def build(project, cache, site=None, tmpdir=None, config="mkdocs.yml"):
