@@ -18,6 +18,7 @@ import handouts.build  # noqa: E402
 import handouts.editions  # noqa: E402
 import handouts.layout  # noqa: E402
 import handouts.print_html  # noqa: E402
+import handouts.sections  # noqa: E402
 import handouts.what_to_print  # noqa: E402
 from conftest import ROOT
 
@@ -235,7 +236,8 @@ def test_every_footnote_is_on_the_page_of_its_call(built_site, teacher_site, con
         }
         os.environ["STUDENT_SITE_DIR"] = str(built_site)
         document = handouts.what_to_print.with_counts(document, configuration, counts)
-    layout, _, _ = handouts.layout.layout_edition(document, site, paper, handouts.editions.PAPERS[paper], edition)
+    layout, *_ = handouts.sections.layout_edition(document, site, paper, handouts.editions.PAPERS[paper], edition)
+    handouts.sections.forget()
     assert handouts.layout.check_footnotes(layout) == ([], [])
     assert document.count('class="footnote"') > (50 if edition != "packet" else 0)
     assert len(layout.pages) == len(PdfReader(pdf_path(built_site, edition, paper)).pages)

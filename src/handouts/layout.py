@@ -5,6 +5,7 @@ which removes the cause on the pinned version). Every layout is checked all the 
 corrected by a page break next to its paragraph, and if that fails the render stops naming the note.
 """
 
+import atexit
 from pathlib import Path
 
 from lxml import html as lxml_html
@@ -17,6 +18,7 @@ from .fonts import cache_folder, print_stylesheet
 MAX_CORRECTIONS = 6
 PARAGRAPHS = ("p", "li", "dd", "dt", "blockquote", "figure", "h1", "h2", "h3", "h4")
 _loaded = {}
+atexit.register(_loaded.clear)  # the font configuration freed while WeasyPrint can still do it (no warning at exit)
 
 
 def import_weasyprint():
@@ -86,7 +88,7 @@ def allowed_roots(site_dir=None):
     ]
 
 
-def stylesheets(paper, paper_size, fetched):
+def stylesheets(paper, paper_size, fetched, extra_css=None):
     """The font configuration and stylesheets, parsed once per process and shared by every edition.
 
     WeasyPrint loads the @font-face fonts only into the FontConfiguration given to both CSS() and render();
@@ -112,16 +114,21 @@ def stylesheets(paper, paper_size, fetched):
     fetched.update(_loaded["css_fetched"])
     if paper not in _loaded:
         _loaded[paper] = weasyprint.CSS(string=f"@page {{ size: {paper_size}; }}")
-    return _loaded["fonts"], [_loaded["css"], _loaded[paper]]
+    sheets = [_loaded["css"], _loaded[paper]]
+    if extra_css:
+        if extra_css not in _loaded:
+            _loaded[extra_css] = weasyprint.CSS(string=extra_css)
+        sheets.append(_loaded[extra_css])
+    return _loaded["fonts"], sheets
 
 
-def layout_edition(document, site_dir, paper, paper_size, pdf_name):
-    """(layout, corrections, {file loaded: its SHA-256}): the laid-out document, every misplaced or lost note
-    corrected."""
+def layout_document(document, site_dir, paper, paper_size, pdf_name, extra_css=None):
+    """(layout, corrections, {file loaded: its SHA-256}): the laid-out document (an edition, or one section of
+    it: see sections.py), every misplaced or lost note corrected."""
     weasyprint = import_weasyprint()
     allowed = allowed_roots(site_dir)
     fetched = {}
-    font_config, sheets = stylesheets(paper, paper_size, fetched)
+    font_config, sheets = stylesheets(paper, paper_size, fetched, extra_css)
     corrections = {}  # note id -> 1: page break after its paragraph, 2: before it
     for attempt in range(MAX_CORRECTIONS + 1):
         try:
