@@ -11,8 +11,7 @@ the class packet) in a background process after each rebuild; `./scripts/build` 
 import logging
 import os
 import shutil
-import subprocess
-import sys
+import time
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -24,7 +23,7 @@ from handouts.what_to_print import MARKER as WHAT_TO_PRINT
 
 log = logging.getLogger("mkdocs.hooks.handouts")
 MARKER = "<!-- handouts -->"
-state = {"serving": False, "previewing": False, "files": None, "preview": None}
+state = {"serving": False, "previewing": False, "files": None}
 
 
 def on_startup(command, dirty):
@@ -80,30 +79,23 @@ def on_post_build(config):
 
 
 def _start_preview(config):
-    """Remake the preview editions from a snapshot of this build, in a process of their own: a newer edit
-    stops the render of an older one."""
-    _stop_preview()
+    """Send this build's snapshot to the preview process (started with the first one, kept while serving)."""
     folder = handouts.preview.folder(config["config_file_path"], config["extra"].get("audience", "student"))
     if folder is None:
         return
-    snapshot = folder / "site"
+    if not handouts.preview.worker.running():  # snapshots a stopped server left behind
+        for stale in folder.glob("site*"):
+            shutil.rmtree(stale, ignore_errors=True)
+    snapshot = folder / f"site-{time.time_ns()}"
     site = Path(config["site_dir"])
     try:
-        shutil.rmtree(snapshot, ignore_errors=True)
         shutil.copytree(site, snapshot, ignore=shutil.ignore_patterns("handouts"))
     except OSError:
+        shutil.rmtree(snapshot, ignore_errors=True)
         return
     handouts.preview.copy_last_made(config["config_file_path"], site)
-    state["preview"] = subprocess.Popen(
-        [sys.executable, "-m", "handouts.preview", config["config_file_path"], str(snapshot), str(site)]
-    )
+    handouts.preview.worker.request(config["config_file_path"], str(snapshot), str(site))
 
 
 def _stop_preview():
-    process = state.get("preview")
-    if process and process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    handouts.preview.worker.stop()

@@ -1,14 +1,19 @@
 """`mkdocs serve` remakes the preview editions (`preview: true` in mkdocs.yml, the class packet) in the
 background after each saved edit, so that a teacher sees the PDF they will photocopy without a full build.
 
-hooks/pdf_handouts.py starts this module as a separate process on a snapshot of the freshly built site (the
-server may clean its own folder for the next edit while the PDF is being laid out):
-    python -m handouts.preview CONFIG SNAPSHOT SERVED_SITE
-It renders into the snapshot, keeps the PDFs as the last made ones, and copies them into the served site.
+hooks/pdf_handouts.py starts this module once, as a process of its own that lives as long as the server, and
+after each rebuild sends it a snapshot of the freshly built site (the server may clean its own folder for the
+next edit while the PDF is being laid out), a line "SNAPSHOT<tab>SERVED_SITE" on its standard input:
+    python -m handouts.preview CONFIG
+It renders into the snapshot, keeps the PDFs as the last made ones, and copies them into the served site. It
+keeps the sections it laid out, so the next edit lays out only the sections that changed (sections.py).
 """
 
 import hashlib
+import select
 import shutil
+import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -47,39 +52,96 @@ def copy_last_made(config_file, site_dir):
         shutil.copyfile(pdf, target)
 
 
+class Worker:
+    """The preview process, started once per `mkdocs serve` and kept: it keeps its laid-out sections between
+    edits, so a saved edit re-lays out only the sections it changed. Each rebuild sends it a snapshot."""
+
+    def __init__(self):
+        self.process = None
+
+    def running(self):
+        return self.process is not None and self.process.poll() is None
+
+    def request(self, config_file, snapshot, served):
+        if not self.running():
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "handouts.preview", config_file], stdin=subprocess.PIPE, text=True
+            )
+        try:
+            self.process.stdin.write(f"{snapshot}\t{served}\n")
+            self.process.stdin.flush()
+        except OSError:  # it has just stopped (an error it reported): the next edit starts another
+            self.process = None
+
+    def stop(self):
+        if self.running():
+            self.process.stdin.close()  # it ends after the render it is doing
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.process = None
+
+
+worker = Worker()
+
+
+def requests(stream):
+    """Each request's (snapshot, served site), skipping to the newest when several came in during a render;
+    the snapshots of skipped ones are removed."""
+    for line in stream:
+        while select.select([stream], [], [], 0)[0]:
+            newer = stream.readline()
+            if not newer:
+                break
+            shutil.rmtree(line.split("\t")[0], ignore_errors=True)
+            line = newer
+        snapshot, served = line.rstrip("\n").split("\t")
+        yield Path(snapshot), Path(served)
+
+
 def main(argv):
-    config_file, snapshot, served = argv
+    (config_file,) = argv
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which then closes our input
     from mkdocs.config import load_config
 
-    from . import editions
+    from . import editions, sections
     from .build import render_all
 
-    started = time.perf_counter()
-    config = load_config(config_file)
-    config = config.plugins.on_config(config)
-    names = {edition.name for edition in editions.load(config)[0] if edition.preview}
-    try:
-        results = render_all(config, snapshot, only=names, log=lambda message: None)
-    except HandoutError as error:
-        print(f"Preview handout not made: {error}", file=sys.stderr)
-        return 1
-    last = last_made(config_file)
-    for path, _, _ in results:
+    for snapshot, served in requests(sys.stdin):
+        started = time.perf_counter()
+        last = last_made(config_file)
+
+        def publish(path, last=last, served=served):
+            if last:
+                shutil.copyfile(path, last / Path(path).name)
+            try:  # the server may be cleaning its folder for the next edit: then that build copies them
+                target = served / "handouts" / Path(path).name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+            except OSError:
+                pass
+
+        try:
+            config = load_config(config_file)
+            config = config.plugins.on_config(config)
+            names = {edition.name for edition in editions.load(config)[0] if edition.preview}
+            results = render_all(
+                config, snapshot, only=names, log=lambda message: None, in_process=True, on_made=publish
+            )
+        except HandoutError as error:
+            print(f"Preview handout not made: {error}", file=sys.stderr)
+            continue
+        finally:
+            sections.forget_unused()
+            shutil.rmtree(snapshot, ignore_errors=True)
         if last:
-            shutil.copyfile(path, last / Path(path).name)
-        try:  # the server may be cleaning its folder for the next edit: then that build copies them
-            target = Path(served) / "handouts" / Path(path).name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
-        except OSError:
-            pass
-    if last:
-        (last / DONE).write_text(f"{time.perf_counter() - started:.1f} s\n")
-    print(
-        f"Preview handouts remade in {time.perf_counter() - started:.1f} s: "
-        + ", ".join(Path(path).name for path, _, _ in results),
-        file=sys.stderr,
-    )
+            (last / DONE).write_text(f"{time.perf_counter() - started:.1f} s\n")
+        print(
+            f"Preview handouts remade in {time.perf_counter() - started:.1f} s: "
+            + ", ".join(Path(path).name for path, _, _ in results),
+            file=sys.stderr,
+        )
     return 0
 
 
