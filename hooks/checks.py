@@ -6,6 +6,7 @@ from the page's file as the teacher wrote it (not as earlier hooks left it), so 
 """
 
 import difflib
+import functools
 import html
 import json
 import re
@@ -389,15 +390,29 @@ def _teacher_blocks(source):
     return found
 
 
-def student_sources(docs_dir, md):
+@functools.cache
+def _markdown():
+    return python_markdown.Markdown(
+        extensions=["attr_list", "md_in_html", "tables", "footnotes", "admonition", "pymdownx.superfences"]
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def _rendered_paragraphs(markdown_text, kinds=None):
+    """(paragraphs, paragraphs opened by `kinds`) of a piece of Markdown. Memoized on the text itself: under
+    `mkdocs serve` every saved edit runs this check again, and most pages have not changed."""
+    rendered = _markdown().reset().convert(markdown_text)
+    return tuple(html_paragraphs(rendered)), tuple(html_paragraphs(rendered, kinds)) if kinds else ()
+
+
+def student_sources(docs_dir):
     """The words of everything the sources give students (the pages without their teacher blocks, and the
     data files), and the set of their paragraphs. A teacher's text may repeat these (the central question, a
     sentence of commentary) without that being a leak: the check is for text only the teacher sources hold."""
     texts, paragraphs = [], set()
     for path in sorted(Path(docs_dir).rglob("*.md")):
         if front_matter(path).get("audience") != "teacher":
-            md.reset()
-            page = html_paragraphs(md.convert(_plain(without_teacher_blocks(page_body(path)))))
+            page, _ = _rendered_paragraphs(_plain(without_teacher_blocks(page_body(path))))
             texts.append(words(" ".join(page)))
             paragraphs.update(words(paragraph) for paragraph in page)
     data = Path(docs_dir).resolve().parent / "data"
@@ -422,23 +437,19 @@ def without_teacher_blocks(source):
 
 def _teacher_pieces(docs_dir):
     """Teacher sentences of LEAK_WORDS words or more, and whole teacher paragraphs that are shorter."""
-    md = python_markdown.Markdown(
-        extensions=["attr_list", "md_in_html", "tables", "footnotes", "admonition", "pymdownx.superfences"]
-    )
     sentences, paragraphs = {}, {}
-    shared, shared_paragraphs = student_sources(docs_dir, md)
+    shared, shared_paragraphs = student_sources(docs_dir)
     for where, text, kind in teacher_texts(docs_dir):
-        md.reset()
-        rendered = md.convert(_plain(text))
+        rendered_paragraphs, short_answers = _rendered_paragraphs(_plain(text), SHORT_ANSWER_TAGS)
         # A teacher page restates what the module says (the central question, a line of commentary); a
         # teacher block says what students must not read anywhere.
         restated, restated_paragraphs = (shared, shared_paragraphs) if kind == "page" else (" ", set())
         # Short answers, matched as whole paragraphs: the whole block, and each paragraph or list item.
-        shorts = [" ".join(html_paragraphs(rendered))] + html_paragraphs(rendered, SHORT_ANSWER_TAGS)
+        shorts = [" ".join(rendered_paragraphs), *short_answers]
         for short in shorts:
             if 2 <= len(words(short).split()) < LEAK_WORDS and words(short) not in restated_paragraphs:
                 paragraphs.setdefault(words(short), (where, short.strip()))
-        for paragraph in html_paragraphs(rendered):
+        for paragraph in rendered_paragraphs:
             for sentence in SENTENCE_END.split(paragraph):
                 found = words(sentence)
                 if (
@@ -458,17 +469,23 @@ def _site_texts(site_dir):
         relative_path = path.relative_to(site_dir)
         if path.suffix not in SITE_TEXT_FILES or not path.is_file() or relative_path.parts[0] == "assets":
             continue
-        text = path.read_text(encoding="utf-8", errors="replace")
-        if path.suffix in (".json", ".js"):
-            pieces = []
-            start, end = text.find("{"), text.rfind("}")
-            try:
-                _strings(json.loads(text[start : end + 1]), pieces)
-            except ValueError:
-                pieces = [text]
-            text = "\n<p>\n".join(pieces)
-        paragraphs = {words(paragraph) for paragraph in html_paragraphs(text)}
-        yield relative_path.as_posix(), f" {words(' '.join(html_paragraphs(text)))} ", paragraphs
+        yield (relative_path.as_posix(), *_site_text(path.read_text(encoding="utf-8", errors="replace"), path.suffix))
+
+
+@functools.lru_cache(maxsize=256)
+def _site_text(text, suffix):
+    """(words of the whole file, set of the words of each paragraph), memoized on the file's text (under
+    `mkdocs serve` most pages are the same after an edit)."""
+    if suffix in (".json", ".js"):
+        pieces = []
+        start, end = text.find("{"), text.rfind("}")
+        try:
+            _strings(json.loads(text[start : end + 1]), pieces)
+        except ValueError:
+            pieces = [text]
+        text = "\n<p>\n".join(pieces)
+    paragraphs = html_paragraphs(text)
+    return f" {words(' '.join(paragraphs))} ", frozenset(words(paragraph) for paragraph in paragraphs)
 
 
 def _strings(value, found):

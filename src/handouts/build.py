@@ -49,7 +49,7 @@ def render_all(config, site_dir=None, files=None, log=print, only=None, in_proce
     built = built_pages(site_dir, files)
     documents = {edition: edition_html(site_dir, edition, built, config) for edition in chosen}
     counts = what_to_print.known_counts(config) if audience == "teacher" else {}
-    with Renderers(papers, config, in_process, on_made) as renderers:
+    with Renderers(config, in_process, on_made) as renderers:
         results = _render_editions(documents, papers, counts, css, site_dir, config, log, renderers)
         if audience == "teacher" and any(what_to_print.TABLE.search(document) for document in documents.values()):
             # The teacher's "What to print" table counts the teacher editions too: they are laid out again
@@ -74,8 +74,8 @@ class Renderers:
     """One worker process per paper size, for the whole build: a section shared by several editions (and laid
     out again for "What to print") is laid out once in its paper's worker, and both papers run side by side."""
 
-    def __init__(self, papers, config, in_process, on_made=None):
-        self.papers, self.config, self.in_process = papers, config, in_process
+    def __init__(self, config, in_process, on_made=None):
+        self.config, self.in_process = config, in_process
         self.on_made = on_made or (lambda path: None)
         self.pools, self.scratch = {}, None
 
