@@ -17,6 +17,7 @@ from test_handouts import BY_NAME, EDITIONS, load, pdf_path
 
 import handouts.build
 import handouts.print_html
+import handouts.sections
 
 FOOT = 25 * 72 / 25.4  # the bottom 25 mm of a page: the running footer, below the last footnotes
 PAGE_N_OF_T = re.compile(r"Page (\d+) of (\d+)")
@@ -265,3 +266,15 @@ def test_every_link_leads_to_a_page_of_the_same_pdf_or_to_the_web(built_site, te
     assert not problems, f"{pdf.name}:\n  {shown(problems)}"
     if BY_NAME[edition].cover:
         assert any(link.leads_to for link in pdf.links), f"{pdf.name}: no internal link at all (the contents?)"
+
+
+def test_a_link_to_a_part_the_edition_leaves_out_prints_as_text_without_a_page_number():
+    # A teacher's own packet may take questions.md#q2 alone, whose text links to #q7: no "(p. 0)", no dead link.
+    document = (
+        '<!DOCTYPE html><html lang="en"><head><title>T</title></head><body data-title="M" data-edition="E">'
+        '<section class="page" id="q2"><p>As in <a class="xref" href="#q2-note">the note</a> and '
+        '<a class="xref" href="#q7">question 7</a>.</p><p id="q2-note">A note.</p></section></body></html>'
+    )
+    _, _, _, (section,) = handouts.sections.split(document)
+    assert section.targets == ["q2-note"]
+    assert "question 7" in section.html({"q2-note": 1}) and 'href="#q7"' not in section.html({"q2-note": 1})

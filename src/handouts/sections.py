@@ -57,11 +57,11 @@ def layout_edition(document, site_dir, paper, paper_size, pdf_name, guess=None):
             real.update(anchor_pages(section_layout[0], page_count))
             page_count += len(section_layout[0].pages)
             laid_out.append((section, section_layout))
-        missing = sorted({target for section in sections for target in section.targets if target not in real})
-        if missing:
+        unprinted = sorted({target for section in sections for target in section.targets if target not in real})
+        if unprinted:
             raise HandoutError(
-                f"{pdf_name}: a cross-reference or contents entry leads to #{missing[0]}, which is in no section "
-                "of this edition. Link to a page the edition holds, or list that page in its `pages`."
+                f"{pdf_name}: a cross-reference or contents entry leads to #{unprinted[0]}, which is not printed "
+                "(hidden in print?). Link to text the handout shows."
             )
         wrong = {
             target: real[target]
@@ -115,6 +115,10 @@ def split(document):
     stray = [child.tag for child in tree.body if child.tag != "section"]
     if stray or any((text or "").strip() for text in [tree.body.text, *(child.tail for child in tree.body)]):
         raise HandoutError(f"the print HTML has content outside its sections ({stray[:3]}): it would be lost")
+    present = {node.get("id") for node in tree.body.iter() if node.get("id")}
+    for link in tree.body.xpath(PAGE_REFERENCES.replace(".//", "//").replace("self::section", "//section")):
+        if link.get("href", "").startswith("#") and link.get("href")[1:] not in present:
+            link.drop_tag()  # a part of a page the edition leaves out (questions.md#q2 linking to #q7): text only
     sections = [Section(child) for child in tree.body]
     return head, f'<head><meta charset="utf-8">{styles}</head>', attributes, sections
 
