@@ -57,13 +57,16 @@ class Worker:
     edits, so a saved edit re-lays out only the sections it changed. Each rebuild sends it a snapshot."""
 
     def __init__(self):
-        self.process = None
+        self.process, self.code = None, None
 
     def running(self):
         return self.process is not None and self.process.poll() is None
 
     def request(self, config_file, snapshot, served):
+        if self.running() and self.code != renderer_code():
+            self.stop()  # the renderer was edited while serving: a new process runs the new code
         if not self.running():
+            self.code = renderer_code()
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "handouts.preview", config_file], stdin=subprocess.PIPE, text=True
             )
@@ -84,6 +87,11 @@ class Worker:
 
 
 worker = Worker()
+
+
+def renderer_code():
+    """When each of the renderer's modules was last saved."""
+    return sorted((path.name, path.stat().st_mtime_ns) for path in Path(__file__).parent.glob("*.py"))
 
 
 def requests(stream):
