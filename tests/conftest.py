@@ -32,6 +32,23 @@ def run_build(project, site_dir, *extra):
     )
 
 
+def start_serve(project):
+    """`mkdocs serve` of a project folder on a free local port: (the process, the site's address)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [*MKDOCS, "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=project,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return server, f"http://127.0.0.1:{port}/"
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory):
     """The student site and its handouts, built once from the working tree (what gets published)."""

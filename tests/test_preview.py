@@ -4,8 +4,6 @@ says when they were made; stopping the server leaves no render process behind.""
 
 import io
 import re
-import socket
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -13,7 +11,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from conftest import ENV, MKDOCS
+from conftest import start_serve
 from smallproject import edit
 
 PDF = "handouts/stalin-mao-1952-student-a4.pdf"
@@ -43,17 +41,7 @@ def pdf_text(data):
 
 def test_a_saved_edit_remakes_the_preview_pdf_and_the_page_says_when(project):
     edit(project / "mkdocs.yml", "        solutions: after\n", "        solutions: after\n        preview: true\n")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen(
-        [*MKDOCS, "serve", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=project,
-        env=ENV,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, url = start_serve(project)
     try:
         first = wait_for(lambda: fetch(url + PDF), 90, "the preview PDF was not served")
         assert "Quokka" not in pdf_text(first)
