@@ -20,11 +20,14 @@ The result is one WeasyPrint document, written as one PDF (links, bookmarks and 
 import atexit
 import hashlib
 from html import escape
+from pathlib import Path
 
 from lxml import html as lxml_html
 
 from . import layout
+from .cache import sha256_file
 from .errors import HandoutError
+from .fonts import cache_folder, print_stylesheet
 
 MAX_ROUNDS = 6
 NO_FURNITURE = "@page { @bottom-left { content: none; } @bottom-right { content: none; } }"
@@ -34,7 +37,7 @@ PAGE_REFERENCES = (  # a.xref, .cover .contents a (print/handout.css prints thei
     ' | self::section[contains(concat(" ", @class, " "), " cover ")]'
     '//div[contains(concat(" ", @class, " "), " contents ")]//a'
 )
-_laid_out = {}  # (paper, site, section's HTML) -> (layout, corrections, files loaded, numbers printed)
+_laid_out = {}  # (paper, stylesheet and section's HTML) -> (layout, corrections, files, numbers printed, site)
 _used = set()  # the keys of _laid_out used since the last forget_unused()
 
 
@@ -158,13 +161,35 @@ def _section_layout(edition_styles, section, numbers, site_dir, paper, paper_siz
     printed = {target: numbers.get(target, 0) for target in section.targets}
     head, html_attributes = edition_styles
     document = _document(head, (html_attributes, {}), section.html(printed))
-    key = (paper, site_dir, hashlib.sha256(document.encode()).hexdigest())
-    if key not in _laid_out:
-        _laid_out[key] = layout.layout_document(
-            document, site_dir, paper, paper_size, pdf_name, extra_css=NO_FURNITURE
-        ) + (printed,)
+    stylesheet, _ = print_stylesheet()  # edited under `mkdocs serve`: then every section is laid out anew
+    key = (paper, hashlib.sha256(f"{stylesheet}\0{document}".encode()).hexdigest())
+    kept = _laid_out.get(key)
+    reused = kept and _same_files(kept, site_dir)
+    if reused is None:
+        reused = layout.layout_document(document, site_dir, paper, paper_size, pdf_name, extra_css=NO_FURNITURE)
+        reused = (*reused, printed, Path(site_dir).resolve())
+    _laid_out[key] = reused
     _used.add(key)
-    return _laid_out[key]
+    return reused[:4]
+
+
+def _same_files(kept, site_dir):
+    """A section laid out earlier, if every file it loaded is the same now (in this build's site, when it was
+    laid out from another: the preview's snapshot of each rebuild), with the files' paths in this site; else
+    None. The decompressed fonts are named by their content (and so are in the stylesheet's text)."""
+    laid_out, corrections, fetched, printed, kept_site = kept
+    fonts, site = cache_folder(), Path(site_dir).resolve()
+    now = {}
+    for path, digest in fetched.items():
+        current = site / Path(path).relative_to(kept_site) if Path(path).is_relative_to(kept_site) else Path(path)
+        if not (fonts and current.is_relative_to(fonts)):
+            try:
+                if sha256_file(current) != digest:
+                    return None
+            except OSError:
+                return None
+        now[str(current)] = digest
+    return laid_out, corrections, now, printed, site
 
 
 def forget_unused():
