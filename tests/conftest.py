@@ -20,12 +20,13 @@ ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "HANDOUT_CACHE_DIR": CACHE}
 os.environ["HANDOUT_CACHE_DIR"] = CACHE  # and for the renderer when a test calls it in this process
 
 
-def run_build(project, site_dir, *extra):
-    """`mkdocs build --strict` of a project folder; returns the CompletedProcess (never raises)."""
+def run_build(project, site_dir, *extra, env=None):
+    """`mkdocs build --strict` of a project folder (env: variables added to the suite's); returns the
+    CompletedProcess (never raises)."""
     return subprocess.run(
         [*MKDOCS, "build", "--strict", "--site-dir", str(site_dir), *extra],
         cwd=project,
-        env=ENV,
+        env={**ENV, **(env or {})},
         capture_output=True,
         text=True,
         timeout=600,

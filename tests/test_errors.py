@@ -657,10 +657,15 @@ def test_a_failed_build_leaves_the_previous_site_and_handouts_in_place(built_pro
     assert not list(project.glob(".site-build.*")), "the staging folder was left behind"
 
 
-def test_an_interrupted_build_leaves_the_previous_site_in_place(built_project):
-    project = built_project
-    before = snapshot(project / "site")
-    edit(project / "docs/index.md", "Note alpha", "Note alpha, edited")
+def sites_only_build(project):
+    """./scripts/build without the handouts (HANDOUTS=0): both sites, quickly."""
+    env = {**ENV, "HANDOUTS": "0"}
+    return subprocess.run(["bash", "scripts/build"], cwd=project, env=env, capture_output=True, text=True, timeout=300)
+
+
+def build_until_the_pdfs_are_written(project):
+    """./scripts/build started in a session of its own, returned once its workers are writing the PDFs (the
+    most delicate moment to be stopped)."""
     process = subprocess.Popen(
         ["bash", "scripts/build"],
         cwd=project,
@@ -671,7 +676,15 @@ def test_an_interrupted_build_leaves_the_previous_site_in_place(built_project):
     )
     deadline = time.monotonic() + 120
     while not list(project.glob(".site-build.*/site/handouts")) and time.monotonic() < deadline:
-        time.sleep(0.05)  # wait until the PDFs are being written: the most delicate moment
+        time.sleep(0.05)
+    return process
+
+
+def test_an_interrupted_build_leaves_the_previous_site_in_place(built_project):
+    project = built_project
+    before = snapshot(project / "site")
+    edit(project / "docs/index.md", "Note alpha", "Note alpha, edited")
+    process = build_until_the_pdfs_are_written(project)
     os.killpg(process.pid, signal.SIGTERM)
     process.wait(timeout=60)
     assert process.returncode != 0
@@ -1118,14 +1131,7 @@ def test_a_second_build_at_the_same_time_says_so(project):
     folder = os.open(project, os.O_RDONLY)
     try:
         fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)  # what a running build holds
-        result = subprocess.run(
-            ["bash", "scripts/build"],
-            cwd=project,
-            env={**ENV, "HANDOUTS": "0"},
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        result = sites_only_build(project)
     finally:
         os.close(folder)
     fails_with(result, f"Error: another ./scripts/build is running in {project}; wait for it to finish")
@@ -1146,17 +1152,7 @@ def processes_in(folder):
 
 def test_sigterm_to_the_build_script_stops_mkdocs_and_its_workers(project):
     with_venv(project)
-    process = subprocess.Popen(
-        ["bash", "scripts/build"],
-        cwd=project,
-        env=ENV,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 120
-    while not list(project.glob(".site-build.*/site/handouts")) and time.monotonic() < deadline:
-        time.sleep(0.05)  # the PDFs are being rendered by the workers
+    process = build_until_the_pdfs_are_written(project)
     process.send_signal(signal.SIGTERM)  # to the script alone, as `kill PID` does
     output = process.communicate(timeout=60)[0].decode()
     assert process.returncode == 143, output
@@ -1171,14 +1167,7 @@ def test_sigterm_to_the_build_script_stops_mkdocs_and_its_workers(project):
 def test_the_build_makes_both_sites_and_cleans_up_after_dead_builds(project):
     with_venv(project)
     (project / ".site-build.dead01/site").mkdir(parents=True)  # left by a build that was SIGKILLed
-    result = subprocess.run(
-        ["bash", "scripts/build"],
-        cwd=project,
-        env={**ENV, "HANDOUTS": "0"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = sites_only_build(project)
     assert result.returncode == 0, result.stdout + result.stderr
     assert not list(project.glob(".site-build.*"))
     assert "About one quarter" not in (project / "site/questions.html").read_text(encoding="utf-8")

@@ -5,17 +5,13 @@ Each test builds a fresh copy of the small project (tests/smallproject.py) with 
 """
 
 import json
-import os
 import stat
-import subprocess
-import sys
 
 import pytest
 from pypdf import PdfReader
 
+from conftest import run_build
 from smallproject import edit, fails_with
-
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "HANDOUTS": "1"}
 
 
 def pixel(colour):
@@ -33,17 +29,8 @@ PIXEL_RED, PIXEL_BLUE = pixel("red"), pixel("blue")
 
 
 def build(project, cache, site=None, tmpdir=None, config="mkdocs.yml"):
-    env = {**ENV, "HANDOUT_CACHE_DIR": str(cache)}
-    if tmpdir:
-        env["TMPDIR"] = str(tmpdir)
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", config, "--site-dir", str(site or project / "out")],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    env = {"HANDOUTS": "1", "HANDOUT_CACHE_DIR": str(cache), **({"TMPDIR": str(tmpdir)} if tmpdir else {})}
+    return run_build(project, site or project / "out", "-f", config, env=env)
 
 
 def pdf_text(path):
