@@ -15,7 +15,8 @@ from .print_html import escape
 CLASS_SIZE = 28
 MARKER = "<!-- what-to-print -->"
 THIS_EDITION = '<span class="this-edition-pages">see the last page number</span>'
-TABLE = re.compile(r'<table class="what-to-print">.*?</table>', re.DOTALL)
+# In a plain <div>, so that the table itself has no class and gets the website's table style.
+TABLE = re.compile(r'<div class="what-to-print">.*?</div>', re.DOTALL)
 
 
 def page_count(pdf):
@@ -56,11 +57,11 @@ def table(editions, papers, counts):
                 + "</tr>"
             )
     return (
-        '<table class="what-to-print">\n<thead><tr><th>Edition</th><th>Paper</th><th>Pages</th>'
+        '<div class="what-to-print"><table>\n<thead><tr><th>Edition</th><th>Paper</th><th>Pages</th>'
         "<th>Sheets, single-sided</th><th>Sheets, double-sided</th>"
         f"<th>Sheets for a class of {CLASS_SIZE}, double-sided (teacher: one copy)</th></tr></thead>\n<tbody>\n"
         + "\n".join(rows)
-        + "\n</tbody></table>"
+        + "\n</tbody></table></div>"
     )
 
 
