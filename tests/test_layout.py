@@ -56,6 +56,8 @@ BROKEN = {
     "small-note-call": "<style>.note::footnote-call { font-size: 5pt; }</style>"
     "<p>In the spring of 1953<span class='note'>A note.</span> the talks stalled.</p>",
     "space-before-call": "<p>The United Nations allies <span class='note'>A note.</span>.</p>",
+    # The call parted from its word by a line break.
+    "call-starts-line": "<p>He was elected on 4 November 1952.<br><span class='note'>A note.</span> He kept it.</p>",
 }
 
 

@@ -35,6 +35,7 @@ CHECKS = {
     "table-single-row": "a table with a single row on one side of a page break",
     "small-note-call": f"a note call smaller than {MIN_CALL_SIZE} pt",
     "space-before-call": "a space before a note call",
+    "call-starts-line": "a note call at the start of a line, parted from the word it belongs to",
 }
 
 
@@ -64,7 +65,7 @@ class Page:
     lines: list  # running text (no notes, no footer), top to bottom
     rules: list  # (top, bottom, thickness) of each ruled answer line
     figures: list  # (top, bottom) of each figure
-    calls: list  # (size, text, the character before it, context)
+    calls: list  # (size, text, the character before it, context, whether it starts a line)
     tables: dict  # table id -> {"body": set of row ids, "head": set of row ids}
 
 
@@ -165,7 +166,8 @@ def _read_page(page, elements, figure_boxes):
 
 def _find_calls(page, body):
     """Note calls: runs of digits, smaller than the text of their paragraph (or cell, heading, item) and
-    raised above the text next to them. Returns ([(size, text, the character before, context)], their chars)."""
+    raised above the text next to them. Returns ([(size, text, the character before, context, whether it
+    starts a line)], their chars)."""
     blocks = {}
     for char in body:  # body is in the order the page draws its text
         block = next(element for element in reversed(char["path"]) if element.type not in INLINE)
@@ -185,9 +187,11 @@ def _find_calls(page, body):
                 index += 1
                 continue
             digits, before = chars[index:run], chars[index - 1] if index else None
+            # on a lower line than the text before it (a call sits higher than its own line's text)
+            starts_line = before is not None and _baseline(page, digits[0]) - _baseline(page, before) > 0.5 * usual
             neighbour = (
                 before
-                if before is not None and before["text"].strip()
+                if before is not None and before["text"].strip() and not starts_line
                 else (chars[run] if run < len(chars) else before)
             )
             raised = neighbour is not None and _baseline(page, neighbour) - _baseline(page, digits[0])
@@ -199,6 +203,7 @@ def _find_calls(page, body):
                         "".join(char["text"] for char in digits),
                         before["text"] if before is not None else "",
                         context,
+                        starts_line,
                     )
                 )
                 call_chars.update(id(char) for char in digits)
@@ -326,7 +331,7 @@ def _table_rows(page, after):
 
 def _note_calls(page):
     defects = []
-    for size, text, previous, context in page.calls:
+    for size, text, previous, context, starts_line in page.calls:
         if size < MIN_CALL_SIZE - 0.05:
             defects.append(
                 Defect(page.number, "small-note-call", f"note call {text} after “{context[-20:]}” is {size:.1f} pt")
@@ -334,6 +339,10 @@ def _note_calls(page):
         if previous.isspace():
             defects.append(
                 Defect(page.number, "space-before-call", f"a space before note call {text}: “{context[-20:]}{text}”")
+            )
+        if starts_line:
+            defects.append(
+                Defect(page.number, "call-starts-line", f"note call {text} starts a line, after “{context[-20:]}”")
             )
     return defects
 
