@@ -116,6 +116,8 @@ def _read_page(page, elements, figure_boxes):
         path = elements.get((page.page_number, char.get("mcid")))
         if path is None:
             continue  # the running footer (margin boxes)
+        if char["text"] == "\u2060":
+            continue  # the word joiner that begins each note call (print/handout.css)
         top_level = path[1] if len(path) > 1 and path[0].type == "Document" else path[0]
         if top_level.type == "NonStruct":
             continue  # the footnote area

@@ -310,26 +310,6 @@ def _notes_at_their_calls(section, page_slug):
         note.set("data-n", number)
         note.tail = sup.tail
         sup.getparent().replace(sup, note)
-        _with_word_before(note)
-
-
-def _with_word_before(note):
-    """The word a note's call follows and the note in one span.call-word, which print/handout.css keeps on
-    one line: WeasyPrint may otherwise break a line between a word and a floated note's call, and the line
-    after "4 November 1952." would begin with the call "31"."""
-    parent, previous = note.getparent(), note.getprevious()
-    text = (previous.tail if previous is not None else parent.text) or ""
-    if not text or text[-1].isspace():
-        return
-    head, word = re.fullmatch(r"(.*?)(\S+)", text, re.S).groups()
-    if previous is not None:
-        previous.tail = head
-    else:
-        parent.text = head
-    call_word = lxml_html.Element("span", {"class": "call-word"})
-    call_word.text, call_word.tail, note.tail = word, note.tail, None
-    note.addprevious(call_word)
-    call_word.append(note)
 
 
 def _teacher_boxes(section, edition):
