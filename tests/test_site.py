@@ -436,30 +436,6 @@ def test_at_phone_width_nothing_scrolls_sideways_and_the_telegram_stays_readable
     assert size >= 15, f"telegram text is {size}px on a phone"
 
 
-LAYOUT_SHIFTS_JS = """window.layoutShifts = [];
-new PerformanceObserver(list => window.layoutShifts.push(...list.getEntries().map(shift => shift.value)))
-    .observe({type: "layout-shift", buffered: true});"""
-
-
-@pytest.mark.browser
-def test_no_text_jumps_while_a_page_loads_on_a_phone(served_site, visit):
-    """A font that arrives after the text is drawn is not swapped in (it would reflow the text under the
-    reader's eyes): each page's layout-shift total is 0 from its first visit, the fonts preloaded."""
-    site, base = served_site
-    shifted = []
-    for name in page_names(site):
-        v = visit(viewport=PHONE, is_mobile=True, has_touch=True)  # a first visit: nothing cached
-        v.page.add_init_script(LAYOUT_SHIFTS_JS)
-        load(v.page, base + name)
-        v.page.wait_for_timeout(500)
-        total = v.page.evaluate("window.layoutShifts.reduce((sum, value) => sum + value, 0)")
-        if total > 0.001:
-            shifted.append(f"{name}: {total:.3f}")
-        assert v.failed == [], v.failed
-        v.close()
-    assert shifted == [], f"text moved while these pages loaded (layout shift): {shifted}"
-
-
 @pytest.mark.browser
 def test_printing_a_page_gives_the_text_alone_black_on_white(served_site, visit):
     """Print the telegram page (dark palette on screen) and the questions page from the browser: no
