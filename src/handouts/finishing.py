@@ -32,7 +32,7 @@ def compact_text(document, pdf):
 
 
 def without_wrapper_elements(pdf):
-    """The same tagged PDF, smaller (reader 383 -> 348 KB): WeasyPrint gives every run of text its own /Span
+    """The same tagged PDF, smaller (reader 374 -> 340 KB): WeasyPrint gives every run of text its own /Span
     element in the structure tree (4,000 of them in a handout), with no attributes, so nothing for a screen
     reader, and wraps the boxes of <em>, <strong>, anonymous boxes and the like in /NonStruct, which by
     definition means nothing (its content counts as its parent's). Each such wrapper is dissolved into the
