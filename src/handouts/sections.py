@@ -119,7 +119,7 @@ def split(document):
     if stray or any((text or "").strip() for text in [tree.body.text, *(child.tail for child in tree.body)]):
         raise HandoutError(f"the print HTML has content outside its sections ({stray[:3]}): it would be lost")
     present = {node.get("id") for node in tree.body.iter() if node.get("id")}
-    for link in tree.body.xpath(PAGE_REFERENCES.replace(".//", "//").replace("self::section", "//section")):
+    for link in (link for section in tree.body for link in section.xpath(PAGE_REFERENCES)):
         if link.get("href", "").startswith("#") and link.get("href")[1:] not in present:
             link.drop_tag()  # a part of a page the edition leaves out (questions.md#q2 linking to #q7): text only
     sections = [Section(child) for child in tree.body]
