@@ -147,6 +147,25 @@ def test_student_editions_put_every_solution_after_the_questions(texts):
             assert labels == sorted(set(labels)) and labels, (name, paper, labels)
 
 
+@pytest.mark.parametrize("edition", list(BY_NAME))
+def test_every_note_called_in_a_part_is_printed_in_it_in_order(
+    built_site, teacher_site, config, teacher_config, edition
+):
+    # Solutions move into "Check your work" from several pages, and out of the pages they came from: a page's
+    # notes keep their web numbers, in order; "Check your work" numbers its own 1, 2, 3; a number repeated in
+    # the text is that of a note printed in the same part.
+    student = BY_NAME[edition].audience == "student"
+    site, configuration = (built_site, config) if student else (teacher_site, teacher_config)
+    document = handouts.print_html.edition_html(site, BY_NAME[edition], handouts.build.built_pages(site), configuration)
+    for section in html.fromstring(document).xpath('//section[contains(concat(" ", @class, " "), " page ")]'):
+        numbers = [int(note.get("data-n")) for note in section.find_class("footnote")]
+        assert numbers == sorted(set(numbers)), (section.get("id"), numbers)
+        if "check-your-work" in section.get("class"):
+            assert numbers == list(range(1, len(numbers) + 1)), numbers
+        for repeat in section.find_class("footnote-repeat"):
+            assert int(repeat.text) in numbers, (section.get("id"), repeat.text)
+
+
 def test_the_class_packet_gives_away_no_translation_finding(texts):
     for paper in PAPERS:
         packet = " ".join(texts[("packet", paper)])

@@ -86,6 +86,9 @@ def edition_html(site_dir, edition, built, config):
         contents.append((section.get("id"), heading.text_content().strip() if heading is not None else ref.src))
         sections.append(section)
     sections = _place_solutions(sections, edition)
+    for section in sections:
+        if not isinstance(section, str):
+            _notes_printed_in(section, sections, renumber="check-your-work" in section.get("class"))
     label = edition.title
     body = [
         lxml_html.tostring(section, encoding="unicode") if not isinstance(section, str) else section
@@ -216,9 +219,10 @@ def _print_section(article, ref, dest, page_slugs, section_ids, edition):
         for element in section.find_class(selector):
             element.drop_tree()
     _resolve_urls(section, dest)
-    _notes_at_their_calls(section, page_slug)
+    # Boxes this edition leaves out go first: a note then prints at its first call that is printed.
     _teacher_boxes(section, edition)
     _solutions_marked(section, edition, ref)
+    _notes_at_their_calls(section, page_slug)
     if edition.answer_lines is True or (
         isinstance(edition.answer_lines, (list, tuple)) and ref.src in edition.answer_lines
     ):
@@ -294,6 +298,8 @@ def _notes_at_their_calls(section, page_slug):
         target, number = link.get("href", "").lstrip("#"), link.text_content().strip()
         if target in placed or target not in notes:
             repeat = lxml_html.Element("span", {"class": "footnote-repeat"})
+            if target in placed:
+                repeat.set("data-note", f"{page_slug}--{target}".replace(":", "-"))
             repeat.text = number
             repeat.tail = sup.tail
             sup.getparent().replace(sup, repeat)
@@ -406,6 +412,36 @@ def _place_solutions(sections, edition):
         default=len(sections) - 1,
     )
     return sections[: last + 1] + [part] + sections[last + 1 :]
+
+
+def _notes_printed_in(section, sections, renumber):
+    """Every note a section calls is printed in it. A page's section keeps its web page's note numbers, so that
+    the paper and the screen agree ("note 30"), with gaps where a solution has moved out. "Check your work"
+    (renumber) holds boxes from several pages, each with its own numbers (it read 27, 2, 28): its notes number
+    1, 2, 3. A later call of a note printed in another section, the box holding it having moved, prints the
+    note here again."""
+    numbers = {}  # a note's id: its number in the section
+    for element in section.xpath('.//span[@class="footnote" or @class="footnote-repeat"]'):
+        note_id = element.get("id") if element.get("class") == "footnote" else element.get("data-note")
+        if element.get("class") == "footnote-repeat" and note_id in numbers:
+            element.text = numbers[note_id]
+            continue
+        if element.get("class") == "footnote-repeat" and note_id:
+            original = next(
+                found
+                for other in sections
+                if not isinstance(other, str)
+                for found in other.xpath(".//span[@id=$id]", id=note_id)
+            )
+            note = copy.deepcopy(original)
+            note.set("id", f"{note_id}--again")
+            note.tail = element.tail
+            element.getparent().replace(element, note)
+            element = note
+        elif element.get("class") == "footnote-repeat":
+            continue  # a call whose note the page does not have: it stays as it is
+        numbers[note_id] = str(len(numbers) + 1) if renumber else element.get("data-n")
+        element.set("data-n", numbers[note_id])
 
 
 def check_solutions_after_questions(document, edition):
