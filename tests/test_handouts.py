@@ -132,8 +132,8 @@ def test_bookmarks_follow_the_headings(built_site, teacher_site, edition, paper)
 
 
 def test_student_editions_put_every_solution_after_the_questions(texts):
-    # The reader moves solutions into "Check your work" after the last question, one box a question in order;
-    # the packet leaves them out.
+    # The reader moves solutions into "Check your work" after the last question, one box a question in order,
+    # and lists the part in its contents; the packet leaves them out.
     for name in STUDENT:
         for paper in PAPERS:
             pages = texts[(name, paper)]
@@ -143,6 +143,7 @@ def test_student_editions_put_every_solution_after_the_questions(texts):
                 continue
             last_question = max(number for number, page in enumerate(pages) if "15. Your answer" in page)
             assert part and part[0] > last_question, (name, paper)
+            assert "Check your work" in pages[0], f"{name} {paper}: the cover's contents do not list the part"
             labels = [int(n) for n in re.findall(r"(?:^| )Question (\d+)(?= )", " ".join(pages[part[0] :]))]
             assert labels == sorted(set(labels)) and labels, (name, paper, labels)
 

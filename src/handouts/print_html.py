@@ -86,6 +86,9 @@ def edition_html(site_dir, edition, built, config):
         contents.append((section.get("id"), heading.text_content().strip() if heading is not None else ref.src))
         sections.append(section)
     sections = _place_solutions(sections, edition)
+    for index, section in enumerate(sections):  # one entry of the contents a section, in the same order
+        if not isinstance(section, str) and "check-your-work" in section.get("class"):
+            contents.insert(index, (section.get("id"), "Check your work"))
     for section in sections:
         if not isinstance(section, str):
             _notes_printed_in(section, sections, renumber="check-your-work" in section.get("class"))
