@@ -11,6 +11,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from lxml import html
+
+import handouts.build
+import handouts.editions
+import handouts.print_html
 
 ROOT = Path(__file__).resolve().parent.parent
 MKDOCS = [sys.executable, "-m", "mkdocs"]
@@ -74,6 +79,37 @@ def teacher_site(built_site):
     )
     assert result.returncode == 0, f"strict teacher build failed:\n{result.stdout}\n{result.stderr}"
     return site
+
+
+def mkdocs_config(name):
+    """mkdocs.yml or mkdocs.teacher.yml as a build reads it (its plugins' on_config run)."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.config import load_config
+
+    loaded = load_config(str(ROOT / name))
+    return loaded.plugins.on_config(loaded)
+
+
+@pytest.fixture(scope="session")
+def config():
+    return mkdocs_config("mkdocs.yml")
+
+
+@pytest.fixture(scope="session")
+def teacher_config():
+    return mkdocs_config("mkdocs.teacher.yml")
+
+
+@pytest.fixture(scope="session")
+def print_documents(built_site, teacher_site, config, teacher_config):
+    """The print HTML of each edition declared in mkdocs.yml, as the renderer makes it from the built site."""
+    sites = {"student": (built_site, config), "teacher": (teacher_site, teacher_config)}
+    documents = {}
+    for edition in handouts.editions.load(config)[0]:
+        site, configuration = sites[edition.audience]
+        built = handouts.build.built_pages(site)
+        documents[edition.name] = html.fromstring(handouts.print_html.edition_html(site, edition, built, configuration))
+    return documents
 
 
 @pytest.fixture(scope="session")

@@ -172,6 +172,37 @@ def test_a_note_holding_a_list_prints_the_list_in_the_note(project, tmp_path):
     assert not note.xpath(".//ul|.//li|.//p"), "block elements would break the note out of its paragraph"
 
 
+def test_a_note_called_in_a_worked_answer_and_again_after_it_is_printed_in_both_parts(project, tmp_path):
+    # The worked answer moves to "Check your work" with the note's first call: the question's page prints the
+    # note again at its second call, and "Check your work" numbers its own notes from 1.
+    edit(
+        project / "docs/questions.md",
+        "Think about the war in Korea.\n",
+        "Think about the war in Korea.\n\n/// solution | Question 2: the reason\nThe talks had stalled.[^stall]\n"
+        "///\n\nCompare the talks again.[^stall]\n\n[^stall]: Note about the stalled armistice talks.\n",
+    )
+    from lxml import html
+
+    from handouts import editions, print_html
+
+    result = build(project, tmp_path / "cache")
+    assert result.returncode == 0, result.stdout + result.stderr
+    student = editions.Edition(
+        name="student", title="Student", audience="student", pages=(editions.PageRef("questions.md"),)
+    )
+    config = {"extra": {"handouts": {}}, "site_name": "Test", "theme": {"language": "en"}}
+    document = html.fromstring(
+        print_html.edition_html(project / "out", student, {"questions.md": "questions.html"}, config)
+    )
+    questions, part = document.get_element_by_id("questions"), document.get_element_by_id("check-your-work-student")
+    for where in (questions, part):
+        assert [note.text_content() for note in where.find_class("footnote")] == [
+            "Note about the stalled armistice talks."
+        ], where.get("id")
+    assert [note.get("data-n") for note in part.find_class("footnote")] == ["1"]
+    assert not questions.find_class("footnote-repeat"), "a number alone, its note printed in another part"
+
+
 # Editions are read strictly: (what is written in mkdocs.yml, the message).
 EDITION_MISTAKES = [
     pytest.param(

@@ -38,24 +38,6 @@ def pdf_path(site, edition, paper):
 
 
 @pytest.fixture(scope="session")
-def config():
-    return load("mkdocs.yml")
-
-
-@pytest.fixture(scope="session")
-def teacher_config():
-    return load("mkdocs.teacher.yml")
-
-
-def load(name):
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    from mkdocs.config import load_config
-
-    loaded = load_config(str(ROOT / name))
-    return loaded.plugins.on_config(loaded)
-
-
-@pytest.fixture(scope="session")
 def texts(built_site, teacher_site):
     """Each PDF's text, page by page, whitespace collapsed."""
     return {
@@ -149,16 +131,11 @@ def test_student_editions_put_every_solution_after_the_questions(texts):
 
 
 @pytest.mark.parametrize("edition", list(BY_NAME))
-def test_every_note_called_in_a_part_is_printed_in_it_in_order(
-    built_site, teacher_site, config, teacher_config, edition
-):
+def test_every_note_called_in_a_part_is_printed_in_it_in_order(print_documents, edition):
     # Solutions move into "Check your work" from several pages, and out of the pages they came from: a page's
     # notes keep their web numbers, in order; "Check your work" numbers its own 1, 2, 3; a number repeated in
     # the text is that of a note printed in the same part.
-    student = BY_NAME[edition].audience == "student"
-    site, configuration = (built_site, config) if student else (teacher_site, teacher_config)
-    document = handouts.print_html.edition_html(site, BY_NAME[edition], handouts.build.built_pages(site), configuration)
-    for section in html.fromstring(document).xpath('//section[contains(concat(" ", @class, " "), " page ")]'):
+    for section in print_documents[edition].xpath('//section[contains(concat(" ", @class, " "), " page ")]'):
         numbers = [int(note.get("data-n")) for note in section.find_class("footnote")]
         assert numbers == sorted(set(numbers)), (section.get("id"), numbers)
         if "check-your-work" in section.get("class"):

@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 import pdfplumber
 import pikepdf
 import pytest
-from lxml import html
 from pypdf import PdfReader
-from test_handouts import BY_NAME, EDITIONS, load, pdf_path
+from test_handouts import BY_NAME, EDITIONS, pdf_path
 
 import handouts.build
 import handouts.print_html
@@ -57,20 +56,8 @@ class Handout:
 
 
 @pytest.fixture(scope="session")
-def print_documents(built_site, teacher_site):
-    """The print HTML of each edition, as the renderer makes it from the built site."""
-    sites = {"student": (built_site, load("mkdocs.yml")), "teacher": (teacher_site, load("mkdocs.teacher.yml"))}
-    documents = {}
-    for name, edition in BY_NAME.items():
-        site, config = sites[edition.audience]
-        built = handouts.build.built_pages(site)
-        documents[name] = html.fromstring(handouts.print_html.edition_html(site, edition, built, config))
-    return documents
-
-
-@pytest.fixture(scope="session")
-def site_names():
-    return {"student": load("mkdocs.yml")["site_name"], "teacher": load("mkdocs.teacher.yml")["site_name"]}
+def site_names(config, teacher_config):
+    return {"student": config["site_name"], "teacher": teacher_config["site_name"]}
 
 
 def handout(built_site, edition, paper):

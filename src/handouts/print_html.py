@@ -426,25 +426,41 @@ def _notes_printed_in(section, sections, renumber):
     numbers = {}  # a note's id: its number in the section
     for element in section.xpath('.//span[@class="footnote" or @class="footnote-repeat"]'):
         note_id = element.get("id") if element.get("class") == "footnote" else element.get("data-note")
-        if element.get("class") == "footnote-repeat" and note_id in numbers:
-            element.text = numbers[note_id]
-            continue
-        if element.get("class") == "footnote-repeat" and note_id:
-            original = next(
-                found
-                for other in sections
-                if not isinstance(other, str)
-                for found in other.xpath(".//span[@id=$id]", id=note_id)
-            )
-            note = copy.deepcopy(original)
-            note.set("id", f"{note_id}--again")
-            note.tail = element.tail
-            element.getparent().replace(element, note)
-            element = note
-        elif element.get("class") == "footnote-repeat":
-            continue  # a call whose note the page does not have: it stays as it is
+        if element.get("class") == "footnote-repeat":
+            if note_id in numbers:
+                element.text = numbers[note_id]
+                continue
+            if not note_id:
+                continue  # a call whose note the page does not have: it stays as it is
+            element = _note_printed_again(element, note_id, section, sections)
         numbers[note_id] = str(len(numbers) + 1) if renumber else element.get("data-n")
         element.set("data-n", numbers[note_id])
+
+
+def _note_printed_again(repeat, note_id, section, sections):
+    """The note a repeated call stands for, printed in full in its place (the note's first call is in another
+    section)."""
+    original = next(
+        (
+            found
+            for other in sections
+            if not isinstance(other, str)
+            for found in other.xpath(".//span[@id=$id]", id=note_id)
+        ),
+        None,
+    )
+    if original is None:
+        raise HandoutError(
+            f"note {note_id.partition('--')[2]} of {note_id.partition('--')[0]} is called again in "
+            f"'{section.get('id')}', but the edition no longer prints the note itself: a bug in "
+            "src/handouts/print_html.py (notes are placed after the boxes an edition leaves out are gone)."
+        )
+    note = copy.deepcopy(original)
+    note.set("id", f"{note_id}--again")
+    note.set("data-n", repeat.text)  # the number its page gave it ("Check your work" numbers its notes anew)
+    note.tail = repeat.tail
+    repeat.getparent().replace(repeat, note)
+    return note
 
 
 def check_solutions_after_questions(document, edition):
