@@ -16,6 +16,8 @@ from moduledata import DATA, fail, relative
 
 MARKER = "<!-- korea-map -->"
 CAPTION = re.compile(r'</figure>\s*<p class="map-caption">(.*?)</p>', re.DOTALL)
+MAP_END = re.compile(r'(<figure class="map">.*?)</figure>', re.DOTALL)
+CREDIT = "Map data: Natural Earth; towns: GeoNames."
 MAP_DATA = DATA / "map" / "korea.json"
 SCALE = 55  # SVG units per degree of latitude
 PARALLEL = 38.0
@@ -49,6 +51,9 @@ LABELS = [  # (text, lon, lat, attributes)
     ("(East Sea)", 130.3, 38.74, 'font-style="italic" font-size="12.5" text-anchor="middle"'),
 ]
 YALU_LABEL = ("Yalu River", 125.0, 40.6, -37)
+# The Soviet Union is a sliver in the top right corner, crossed by its border and the coast; a halo leaves those
+# lines showing between the letters, so its name sits on a white panel in the corner: (width, height) in SVG units.
+CORNER_PANEL = (55, 30)
 # Label placement for each town: (dx, dy, text-anchor) in SVG units from its marker. No label touches the dashed
 # 38th parallel: Kaesong's is above it, Panmunjom's well below it.
 PLACE_LABELS = {
@@ -72,8 +77,16 @@ def on_page_markdown(markdown, page, config, files):
 
 def on_page_content(html, page, config, files):
     """The page's caption paragraph (class map-caption) right after the map becomes the figure's caption, so that
-    it stays with the map, in print beside the text rather than in its column."""
-    return CAPTION.sub(r'<figcaption class="map-caption">\1</figcaption>\n</figure>', html, count=1)
+    it stays with the map, in print beside the text rather than in its column. The data credit ends the caption:
+    on the map itself the coast of Japan ran through it."""
+    if '<figure class="map">' not in html:
+        return html
+    credit = f'<span class="map-credit">{CREDIT}</span>'
+    caption = rf'<figcaption class="map-caption">\1 {credit}</figcaption>\n</figure>'
+    html, captioned = CAPTION.subn(caption, html, count=1)
+    if captioned:
+        return html
+    return MAP_END.sub(rf'\1<figcaption class="map-caption">{credit}</figcaption>\n</figure>', html, count=1)
 
 
 def load():
@@ -120,6 +133,11 @@ def korea_map():
     _, y38 = xy(frame["west"], PARALLEL)
     parts.append(f'<path {STYLES["parallel"][0]} d="M0,{y38:.1f} H{width:.1f}"/>')
     parts.append(_halo("38th parallel", width - 4, y38 - 4, f'font-size="{PLACE_SIZE}" text-anchor="end"'))
+    panel_width, panel_height = CORNER_PANEL
+    parts.append(
+        f'<rect x="{width - panel_width:.1f}" y="0" width="{panel_width}" height="{panel_height}" fill="#fff" '
+        'stroke="#000" stroke-width="0.7"/>'
+    )
     for text, lon, lat, attributes in LABELS:
         parts.append(_halo(text, *xy(lon, lat), attributes))
     text, lon, lat, angle = YALU_LABEL
@@ -148,9 +166,6 @@ def korea_map():
         weight = ' font-weight="bold"' if name in CAPITALS else ""
         parts.append(_halo(name, x + dx, y + dy, f'font-size="{PLACE_SIZE}" text-anchor="{anchor}"{weight}'))
     parts.append(_scale_bar(height))
-    parts.append(
-        _halo("Map data: Natural Earth; towns: GeoNames", width - 4, height - 5, 'font-size="10" text-anchor="end"')
-    )
     description = (
         "Map of the Korean peninsula. China lies to the north-west, across the Yalu River, which forms the border "
         "between China and North Korea; the Soviet Union touches North Korea's far north-eastern tip. A heavy "

@@ -159,6 +159,14 @@ def test_the_class_packet_gives_away_no_translation_finding(texts):
             assert finding not in packet, (paper, finding)
 
 
+def test_the_map_credits_its_data_in_its_caption_where_no_line_crosses_it(built_site, texts):
+    figure = html.parse(built_site / "packet" / "background.html").find('.//figure[@class="map"]')
+    assert "Map data" not in "".join(figure.find("svg").itertext())
+    assert figure.find("figcaption").text_content().endswith("Map data: Natural Earth; towns: GeoNames.")
+    for paper in PAPERS:
+        assert "Map data: Natural Earth; towns: GeoNames." in " ".join(texts[("packet", paper)]), paper
+
+
 @pytest.mark.parametrize("edition,paper", EDITIONS)
 def test_tagged_pdf_ua(built_site, teacher_site, edition, paper):
     with pikepdf.open(pdf_path(built_site, edition, paper)) as pdf:
