@@ -1,6 +1,6 @@
 """Two changes to WeasyPrint 70.0: a footnote already placed on a page stays on its call's page, and the notes
-of a page are laid out once each while WeasyPrint measures its footnote area, instead of again for every note
-added after them.
+of a page are laid out about once each while WeasyPrint measures its footnote area, instead of again for every
+note added after them.
 
 What WeasyPrint 70.0 does: in weasyprint/layout/block.py, _linebox_layout, when a line of a paragraph does
 not fit on the page, and the page may end after that line but not before it (orphans and widows), WeasyPrint
@@ -16,8 +16,8 @@ their own call's line does not fit with them; only notes that were already place
 
 The second change is for speed only. Each time a call places a note, WeasyPrint measures the page's
 footnote area (LayoutContext._update_footnote_area) by laying out a copy of it with every note placed so
-far: the tenth note of a page lays out the nine before it again, and the notes were half of each handout's
-layout time. While it measures, each note's layout is now kept, keyed by everything it depends on (the note,
+far: the tenth note of a page lays out the nine before it again, and that took about half of a handout's
+layout time (profiled). While it measures, each note's layout is now kept, keyed by everything it depends on (the note,
 the area's width, the note's position and the margins collapsing into it, the floats on the page); a note
 met again with the same key is given a copy of that layout. The area laid out at the end of the page, the
 one that is drawn, is not affected. The six PDFs are byte-identical with and without this change; a reader
@@ -46,7 +46,7 @@ _original = {}
 
 
 def apply():
-    """Patch WeasyPrint's line layout if it is the pinned version with the expected source. True if patched."""
+    """Make both changes if WeasyPrint is the pinned version with the expected sources. True if made."""
     import weasyprint
     from weasyprint.layout import LayoutContext, block
 
