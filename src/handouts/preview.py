@@ -21,8 +21,6 @@ from pathlib import Path
 from .cache import private_folder
 from .errors import HandoutError
 
-DONE = "made.txt"
-
 
 def folder(config_file, name):
     """A private folder of this project's and audience's previews (two serves, or two checkouts, do not mix)."""
@@ -36,9 +34,12 @@ def last_made(config_file):
 
 
 def made_at(config_file):
+    """When the newest preview PDF was made (HH:MM:SS), or None. Read from the PDFs themselves, which are kept
+    before they are served: a page built after a PDF is served always says so (a mark written once the
+    whole preview was done could come after the next rebuild, which then said nothing)."""
     last = last_made(config_file)
-    done = last / DONE if last else None
-    return time.strftime("%H:%M:%S", time.localtime(done.stat().st_mtime)) if done and done.is_file() else None
+    made = [pdf.stat().st_mtime for pdf in last.glob("*.pdf")] if last else []
+    return time.strftime("%H:%M:%S", time.localtime(max(made))) if made else None
 
 
 def copy_last_made(config_file, site_dir):
@@ -143,8 +144,6 @@ def main(argv):
         finally:
             sections.forget_unused()
             shutil.rmtree(snapshot, ignore_errors=True)
-        if last:
-            (last / DONE).write_text(f"{time.perf_counter() - started:.1f} s\n")
         print(
             f"Preview handouts remade in {time.perf_counter() - started:.1f} s: "
             + ", ".join(Path(path).name for path, _, _ in results),
